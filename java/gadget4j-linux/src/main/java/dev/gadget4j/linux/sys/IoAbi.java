@@ -1,0 +1,86 @@
+package dev.gadget4j.linux.sys;
+
+import static dev.gadget4j.linux.sys.CLayouts.U16;
+import static dev.gadget4j.linux.sys.CLayouts.U32;
+import static dev.gadget4j.linux.sys.CLayouts.U64;
+import static dev.gadget4j.linux.sys.CLayouts.field;
+import static dev.gadget4j.linux.sys.CLayouts.m;
+import static dev.gadget4j.linux.sys.CLayouts.struct;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/** Structs for waiting on I/O: Linux native AIO ({@code linux/aio_abi.h}, {@code linux/time_types.h}) and poll. */
+public final class IoAbi {
+    private IoAbi() {
+    }
+
+    /**
+     * {@code struct iocb} (64 bytes). The header swaps {@code aio_key} and {@code aio_rw_flags} by
+     * byte order so that the pair reads the same as one 64-bit word: follow the CPU's order.
+     */
+    public static final class Iocb {
+        private static final MemoryLayout KEY = m("aio_key", U32);
+        private static final MemoryLayout RW_FLAGS = m("aio_rw_flags", U32);
+        private static final boolean LITTLE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+        public static final StructLayout LAYOUT = struct("iocb",
+                m("aio_data", U64),
+                LITTLE ? KEY : RW_FLAGS,
+                LITTLE ? RW_FLAGS : KEY,
+                m("aio_lio_opcode", U16), m("aio_reqprio", U16), m("aio_fildes", U32),
+                m("aio_buf", U64), m("aio_nbytes", U64), m("aio_offset", U64),
+                m("aio_reserved2", U64), m("aio_flags", U32), m("aio_resfd", U32));
+        public static final VarHandle AIO_DATA = field(LAYOUT, "aio_data");
+        public static final VarHandle AIO_KEY = field(LAYOUT, "aio_key");
+        public static final VarHandle AIO_RW_FLAGS = field(LAYOUT, "aio_rw_flags");
+        public static final VarHandle AIO_LIO_OPCODE = field(LAYOUT, "aio_lio_opcode");
+        public static final VarHandle AIO_REQPRIO = field(LAYOUT, "aio_reqprio");
+        public static final VarHandle AIO_FILDES = field(LAYOUT, "aio_fildes");
+        public static final VarHandle AIO_BUF = field(LAYOUT, "aio_buf");
+        public static final VarHandle AIO_NBYTES = field(LAYOUT, "aio_nbytes");
+        public static final VarHandle AIO_OFFSET = field(LAYOUT, "aio_offset");
+        public static final VarHandle AIO_FLAGS = field(LAYOUT, "aio_flags");
+        public static final VarHandle AIO_RESFD = field(LAYOUT, "aio_resfd");
+
+        private Iocb() {
+        }
+    }
+
+    /** {@code struct io_event} (32 bytes): one completion from io_getevents. */
+    public static final class IoEvent {
+        public static final StructLayout LAYOUT = struct("io_event",
+                m("data", U64), m("obj", U64), m("res", U64), m("res2", U64));
+        public static final VarHandle DATA = field(LAYOUT, "data");
+        public static final VarHandle OBJ = field(LAYOUT, "obj");
+        public static final VarHandle RES = field(LAYOUT, "res");
+        public static final VarHandle RES2 = field(LAYOUT, "res2");
+
+        private IoEvent() {
+        }
+    }
+
+    /** {@code struct __kernel_timespec}: io_getevents' timeout (64-bit seconds on every ABI). */
+    public static final class Timespec {
+        public static final StructLayout LAYOUT = struct("__kernel_timespec", m("tv_sec", U64), m("tv_nsec", U64));
+        public static final VarHandle TV_SEC = field(LAYOUT, "tv_sec");
+        public static final VarHandle TV_NSEC = field(LAYOUT, "tv_nsec");
+
+        private Timespec() {
+        }
+    }
+
+    /** {@code struct pollfd}. */
+    public static final class PollFd {
+        public static final StructLayout LAYOUT = struct("pollfd",
+                m("fd", U32), m("events", U16), m("revents", U16));
+        public static final VarHandle FD = field(LAYOUT, "fd");
+        public static final VarHandle EVENTS = field(LAYOUT, "events");
+        public static final VarHandle REVENTS = field(LAYOUT, "revents");
+
+        private PollFd() {
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package dev.gadget4j.linux.sys;
+
+import static dev.gadget4j.linux.sys.CLayouts.U16;
+import static dev.gadget4j.linux.sys.CLayouts.U32;
+import static dev.gadget4j.linux.sys.CLayouts.U8;
+import static dev.gadget4j.linux.sys.CLayouts.chars;
+import static dev.gadget4j.linux.sys.CLayouts.field;
+import static dev.gadget4j.linux.sys.CLayouts.m;
+import static dev.gadget4j.linux.sys.CLayouts.struct;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Structs of {@code linux/usbdevice_fs.h} (the host side, {@code /dev/bus/usb}). Pointers are
+ * {@link java.lang.foreign.ValueLayout#ADDRESS}, so sizes follow the platform's pointer size; the
+ * 16-bit fields here are CPU order (usbfs converts), unlike the wire structs of {@link FunctionFsAbi}.
+ */
+public final class UsbfsAbi {
+    /** {@code USBDEVFS_MAXDRIVERNAME}: driver name arrays hold this plus a NUL. */
+    public static final int MAXDRIVERNAME = 255;
+
+    private UsbfsAbi() {
+    }
+
+    /** {@code struct usbdevfs_ctrltransfer}: USBDEVFS_CONTROL. */
+    public static final class CtrlTransfer {
+        public static final StructLayout LAYOUT = struct("usbdevfs_ctrltransfer",
+                m("bRequestType", U8), m("bRequest", U8), m("wValue", U16), m("wIndex", U16), m("wLength", U16),
+                m("timeout", U32), m("data", ADDRESS));
+        public static final VarHandle B_REQUEST_TYPE = field(LAYOUT, "bRequestType");
+        public static final VarHandle B_REQUEST = field(LAYOUT, "bRequest");
+        public static final VarHandle W_VALUE = field(LAYOUT, "wValue");
+        public static final VarHandle W_INDEX = field(LAYOUT, "wIndex");
+        public static final VarHandle W_LENGTH = field(LAYOUT, "wLength");
+        public static final VarHandle TIMEOUT = field(LAYOUT, "timeout");
+        public static final VarHandle DATA = field(LAYOUT, "data");
+
+        private CtrlTransfer() {
+        }
+    }
+
+    /** {@code struct usbdevfs_bulktransfer}: USBDEVFS_BULK. */
+    public static final class BulkTransfer {
+        public static final StructLayout LAYOUT = struct("usbdevfs_bulktransfer",
+                m("ep", U32), m("len", U32), m("timeout", U32), m("data", ADDRESS));
+        public static final VarHandle EP = field(LAYOUT, "ep");
+        public static final VarHandle LEN = field(LAYOUT, "len");
+        public static final VarHandle TIMEOUT = field(LAYOUT, "timeout");
+        public static final VarHandle DATA = field(LAYOUT, "data");
+
+        private BulkTransfer() {
+        }
+    }
+
+    /** {@code struct usbdevfs_setinterface}: USBDEVFS_SETINTERFACE. */
+    public static final class SetInterface {
+        public static final StructLayout LAYOUT = struct("usbdevfs_setinterface",
+                m("interface", U32), m("altsetting", U32));
+        public static final VarHandle INTERFACE = field(LAYOUT, "interface");
+        public static final VarHandle ALTSETTING = field(LAYOUT, "altsetting");
+
+        private SetInterface() {
+        }
+    }
+
+    /** {@code struct usbdevfs_getdriver}: USBDEVFS_GETDRIVER (which kernel driver holds an interface). */
+    public static final class GetDriver {
+        public static final StructLayout LAYOUT = struct("usbdevfs_getdriver",
+                m("interface", U32), chars("driver", MAXDRIVERNAME + 1));
+        public static final VarHandle INTERFACE = field(LAYOUT, "interface");
+        public static final long DRIVER_OFFSET = CLayouts.offset(LAYOUT, "driver");
+
+        private GetDriver() {
+        }
+    }
+
+    /** {@code struct usbdevfs_connectinfo}: USBDEVFS_CONNECTINFO. */
+    public static final class ConnectInfo {
+        public static final StructLayout LAYOUT = struct("usbdevfs_connectinfo", m("devnum", U32), m("slow", U8));
+        public static final VarHandle DEVNUM = field(LAYOUT, "devnum");
+        public static final VarHandle SLOW = field(LAYOUT, "slow");
+
+        private ConnectInfo() {
+        }
+    }
+
+    /** {@code struct usbdevfs_iso_packet_desc}. */
+    public static final class IsoPacketDesc {
+        public static final StructLayout LAYOUT = struct("usbdevfs_iso_packet_desc",
+                m("length", U32), m("actual_length", U32), m("status", U32));
+
+        private IsoPacketDesc() {
+        }
+    }
+
+    /**
+     * {@code struct usbdevfs_urb} with no {@code iso_frame_desc} entries (bulk, interrupt, control
+     * URBs). {@code number_of_packets} shares its place with {@code stream_id} (an anonymous union).
+     */
+    public static final class Urb {
+        public static final StructLayout LAYOUT = struct("usbdevfs_urb",
+                m("type", U8), m("endpoint", U8), m("status", U32), m("flags", U32), m("buffer", ADDRESS),
+                m("buffer_length", U32), m("actual_length", U32), m("start_frame", U32),
+                m("number_of_packets", U32), m("error_count", U32), m("signr", U32), m("usercontext", ADDRESS),
+                MemoryLayout.sequenceLayout(0, IsoPacketDesc.LAYOUT).withName("iso_frame_desc"));
+        public static final VarHandle TYPE = field(LAYOUT, "type");
+        public static final VarHandle ENDPOINT = field(LAYOUT, "endpoint");
+        public static final VarHandle STATUS = field(LAYOUT, "status");
+        public static final VarHandle FLAGS = field(LAYOUT, "flags");
+        public static final VarHandle BUFFER = field(LAYOUT, "buffer");
+        public static final VarHandle BUFFER_LENGTH = field(LAYOUT, "buffer_length");
+        public static final VarHandle ACTUAL_LENGTH = field(LAYOUT, "actual_length");
+        public static final VarHandle START_FRAME = field(LAYOUT, "start_frame");
+        public static final VarHandle NUMBER_OF_PACKETS = field(LAYOUT, "number_of_packets");
+        /** Same storage as {@link #NUMBER_OF_PACKETS}: the C union's other member. */
+        public static final VarHandle STREAM_ID = NUMBER_OF_PACKETS;
+        public static final VarHandle ERROR_COUNT = field(LAYOUT, "error_count");
+        public static final VarHandle SIGNR = field(LAYOUT, "signr");
+        public static final VarHandle USERCONTEXT = field(LAYOUT, "usercontext");
+
+        private Urb() {
+        }
+    }
+
+    /** {@code struct usbdevfs_ioctl}: USBDEVFS_IOCTL (e.g. USBDEVFS_DISCONNECT of one interface's driver). */
+    public static final class IoctlReq {
+        public static final StructLayout LAYOUT = struct("usbdevfs_ioctl",
+                m("ifno", U32), m("ioctl_code", U32), m("data", ADDRESS));
+        public static final VarHandle IFNO = field(LAYOUT, "ifno");
+        public static final VarHandle IOCTL_CODE = field(LAYOUT, "ioctl_code");
+        public static final VarHandle DATA = field(LAYOUT, "data");
+
+        private IoctlReq() {
+        }
+    }
+
+    /** {@code struct usbdevfs_disconnect_claim}: USBDEVFS_DISCONNECT_CLAIM. */
+    public static final class DisconnectClaim {
+        public static final StructLayout LAYOUT = struct("usbdevfs_disconnect_claim",
+                m("interface", U32), m("flags", U32), chars("driver", MAXDRIVERNAME + 1));
+        public static final VarHandle INTERFACE = field(LAYOUT, "interface");
+        public static final VarHandle FLAGS = field(LAYOUT, "flags");
+        public static final long DRIVER_OFFSET = CLayouts.offset(LAYOUT, "driver");
+
+        private DisconnectClaim() {
+        }
+    }
+}
