@@ -1,0 +1,47 @@
+# Sourced by ./check and ./gadget4j: finds a JDK >= 22 and Maven, and exports JAVA_HOME and MVN.
+# JAVA_HOME wins when it points at a JDK >= 22; otherwise the newest one under /usr/lib/jvm.
+
+g4j_java_major() { # JAVA_EXECUTABLE -> major version, or 0
+    "$1" -XshowSettings:properties -version 2>&1 |
+        sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n1 | grep . || echo 0
+}
+
+g4j_find_jdk() {
+    if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/javac" ] &&
+        [ "$(g4j_java_major "$JAVA_HOME/bin/java")" -ge 22 ]; then
+        return 0
+    fi
+    local best="" best_major=0 dir major
+    for dir in /usr/lib/jvm/*/; do
+        dir=${dir%/}
+        [ -x "$dir/bin/javac" ] || continue
+        major=$(g4j_java_major "$dir/bin/java")
+        if [ "$major" -ge 22 ] && [ "$major" -gt "$best_major" ]; then
+            best=$dir best_major=$major
+        fi
+    done
+    if [ -z "$best" ]; then
+        echo "gadget4j: no JDK 22 or later found (JAVA_HOME=${JAVA_HOME:-unset}, none under /usr/lib/jvm)." >&2
+        echo "gadget4j: install one (e.g. Temurin 25) and/or point JAVA_HOME at it." >&2
+        return 1
+    fi
+    if [ -n "${JAVA_HOME:-}" ]; then
+        echo "gadget4j: JAVA_HOME=$JAVA_HOME is not a JDK >= 22; using $best" >&2
+    fi
+    export JAVA_HOME=$best
+}
+
+g4j_find_maven() {
+    if ! command -v mvn >/dev/null 2>&1; then
+        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+            echo "gadget4j: installing Maven (apt-get install maven)" >&2
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -q maven >/dev/null
+        else
+            echo "gadget4j: Maven (mvn) is missing; install it (apt-get install maven)" >&2
+            return 1
+        fi
+    fi
+    MVN=mvn
+}
+
+g4j_find_jdk && export PATH="$JAVA_HOME/bin:$PATH"

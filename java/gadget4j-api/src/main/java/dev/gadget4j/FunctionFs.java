@@ -1,0 +1,67 @@
+package dev.gadget4j;
+
+import dev.gadget4j.descriptor.Descriptors;
+import dev.gadget4j.descriptor.Strings;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * One FunctionFS instance ({@code ffs.NAME} in the gadget's configfs tree, mounted, ep0 open).
+ *
+ * <p>Lifecycle: {@link #start} writes descriptors and strings to ep0, after which endpoint files
+ * exist; {@link Gadget#bind()} then attaches the gadget to the UDC; events arrive through
+ * {@link #nextEvent}. Closing ep0 (this object) closes every endpoint opened through it and makes
+ * the kernel unbind the gadget.
+ */
+public interface FunctionFs extends AutoCloseable {
+
+    /** The function's name (the {@code NAME} of {@code ffs.NAME}). */
+    String name();
+
+    /**
+     * Writes the descriptors and strings blobs to ep0.
+     *
+     * @throws GadgetException EINVAL if the kernel rejects a blob; EBUSY if already started
+     */
+    void start(Descriptors descriptors, Strings strings);
+
+    /** Whether {@link #start} succeeded. */
+    boolean isStarted();
+
+    /**
+     * Opens endpoint file {@code epN} (1-based, in descriptor order).
+     *
+     * @throws GadgetException ENOENT if there is no such endpoint or the function is not started
+     */
+    Endpoint endpoint(int number, EndpointOption... options);
+
+    /**
+     * Reads the next event from ep0.
+     *
+     * @return empty if none arrived within {@code timeout}
+     */
+    Optional<Event> nextEvent(Duration timeout);
+
+    /** Answers a device-to-host control request with {@code data} (the data stage). */
+    void reply(Event.Setup setup, MemorySegment data);
+
+    /**
+     * Receives the data stage of a host-to-device control request and acknowledges it.
+     *
+     * @return bytes received (at most {@code wLength} and {@code dst.byteSize()})
+     */
+    int receive(Event.Setup setup, MemorySegment dst);
+
+    /** Acknowledges a host-to-device control request that has no data stage (the status stage). */
+    void acknowledge(Event.Setup setup);
+
+    /** Stalls the control request: the host sees EPIPE. */
+    void stall(Event.Setup setup);
+
+    /** Whether {@link #close()} has been called. */
+    boolean isClosed();
+
+    @Override
+    void close();
+}

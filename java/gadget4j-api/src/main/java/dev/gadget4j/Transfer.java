@@ -1,0 +1,50 @@
+package dev.gadget4j;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * One queued {@code FUNCTIONFS_DMABUF_TRANSFER}: a DMA fence that signals when the USB request
+ * completes.
+ *
+ * <p>The kernel reports a status per transfer but never the number of bytes an OUT transfer
+ * received: a short packet ends the request early and the length is lost. Protocols that need
+ * lengths must frame their data.
+ *
+ * <p>On Linux the status is read from a sync_file exported right after queueing. If the transfer
+ * had already completed before the export (the kernel hands out only unsignalled fences), the
+ * kernel no longer exposes its error: {@link #status()} then reports success and
+ * {@link #statusKnown()} is false.
+ */
+public interface Transfer {
+
+    /** The endpoint the transfer was queued on. */
+    Endpoint endpoint();
+
+    /** The buffer. */
+    DmaBuf dmaBuf();
+
+    /** The requested length in bytes. */
+    long length();
+
+    /** The fence's sequence number (per endpoint, in queue order). */
+    long seqno();
+
+    /** Whether the fence has signalled. */
+    boolean isDone();
+
+    /**
+     * Waits for completion.
+     *
+     * @throws GadgetException ETIMEDOUT if the fence did not signal within {@code timeout};
+     *                         otherwise the transfer's error (ESHUTDOWN when the endpoint was
+     *                         disabled, ECONNRESET when it was cancelled by detach or close, ...)
+     */
+    void await(Duration timeout);
+
+    /** Empty while pending; then the completion error, or empty on success. */
+    Optional<Errno> status();
+
+    /** False only when the status could not be observed (see the class comment). */
+    boolean statusKnown();
+}

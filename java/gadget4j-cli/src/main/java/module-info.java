@@ -1,0 +1,7 @@
+/** The gadget4j command line. */
+module dev.gadget4j.cli {
+    requires dev.gadget4j;
+    requires info.picocli;
+
+    opens dev.gadget4j.cli to info.picocli;
+}

@@ -1,0 +1,458 @@
+package dev.gadget4j.conformance;
+
+import static dev.gadget4j.conformance.Harness.WAIT;
+import static dev.gadget4j.conformance.Harness.assertErrno;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gadget4j.DmaBuf;
+import dev.gadget4j.Endpoint;
+import dev.gadget4j.EndpointOption;
+import dev.gadget4j.Errno;
+import dev.gadget4j.Event;
+import dev.gadget4j.IoRequest;
+import dev.gadget4j.Transfer;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The FunctionFS DMABUF ioctls, one case per row of the kernel's behaviour: every errno in the
+ * order {@code ffs_dmabuf_attach}, {@code ffs_dmabuf_detach} and {@code ffs_dmabuf_transfer} check
+ * them, the reservation waits, fences and their completion status.
+ */
+class DmaBufTransferConformanceTest {
+    private static final long SIZE = 64 * 1024;
+    private static final Duration SHORT = Duration.ofMillis(300);
+    private final Fixture fixture = Fixture.current();
+
+    // ---- ATTACH ----
+
+    @Test
+    void attach_beforeBind_EPERM() {
+        try (Harness h = Harness.started(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
+            Endpoint in = h.in();
+            assertErrno(Errno.EPERM, () -> in.attach(buf));
+        }
+    }
+
+    @Test
+    void attach_closedDmaBuf_EBADF() {
+        try (Harness h = Harness.enabled(fixture)) {
+            DmaBuf buf = h.backend.dmaBufs().allocate(SIZE);
+            buf.close();
+            Endpoint in = h.in();
+            assertErrno(Errno.EBADF, () -> in.attach(buf));
+        }
+    }
+
+    @Test
+    void attach_twice_createsTwoAttachments() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
+            Endpoint in = h.in();
+            in.attach(buf);
+            in.attach(buf);
+            in.detach(buf);
+            in.detach(buf);
+            assertErrno(Errno.EPERM, () -> in.detach(buf));
+        }
+    }
+
+    @Test
+    void attach_afterUnbind_EPERM() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
+            Endpoint in = h.in();
+            h.gadget.unbind();
+            assertErrno(Errno.EPERM, () -> in.attach(buf));
+        }
+    }
+
+    // ---- DETACH ----
+
+    @Test
+    void detach_notAttached_EPERM() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
+            Endpoint in = h.in();
+            assertErrno(Errno.EPERM, () -> in.detach(buf));
+        }
+    }
+
+    @Test
+    void detach_cancelsPendingTransfer_ECONNRESET() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
+            Endpoint in = h.in();
+            in.attach(buf);
+            Transfer t = in.transfer(buf, SIZE);
+            assertFalse(t.isDone(), "nothing reads: the IN transfer must stay pending");
+            in.detach(buf);
+            assertErrno(Errno.ECONNRESET, () -> t.await(WAIT));
+        }
+    }
+
+    @Test
+    void detach_afterUnbind_ENODEV() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
+            Endpoint in = h.in();
+            in.attach(buf);
+            h.gadget.unbind();
+            assertErrno(Errno.ENODEV, () -> in.detach(buf));
+        }
+    }
+
+    @Test
+    void closeEndpoint_cancelsPendingTransfer_ECONNRESET() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
+            Endpoint in = h.in();
+            in.attach(buf);
+            Transfer t = in.transfer(buf, SIZE);
+            in.close();
+            assertErrno(Errno.ECONNRESET, () -> t.await(WAIT));
+            in.close();
+        }
+    }
+
+    // ---- TRANSFER, in the kernel's order of checks ----
+
+    @Test
+    void transfer_closedDmaBuf_EBADF() {
+        try (Harness h = Harness.enabled(fixture)) {
+            DmaBuf buf = h.backend.dmaBufs().allocate(SIZE);
+            Endpoint in = h.in();
+            in.attach(buf);
+            buf.close();
+            assertErrno(Errno.EBADF, () -> in.transfer(buf, SIZE));
+        }
+    }
+
+    @Test
+    void transfer_lengthZero_EINVAL() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
+            Endpoint in = h.in();
+            in.attach(buf);
+            assertErrno(Errno.EINVAL, () -> in.transfer(buf, 0));
+        }
+    }
+
+    @Test
+    void transfer_lengthBeyondSize_EINVAL() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
+            Endpoint in = h.in();
+            in.attach(buf);
+            assertErrno(Errno.EINVAL, () -> in.transfer(buf, SIZE + 1));
+        }
+    }
+
+    @Test
+    void transfer_lengthCheckedBeforeAttachment_EINVAL() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
+            Endpoint in = h.in();
+            assertErrno(Errno.EINVAL, () -> in.transfer(buf, 0));
+        }
+    }
+
+    @Test
+    void transfer_notAttached_EPERM() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
+            Endpoint in = h.in();
+            assertErrno(Errno.EPERM, () -> in.transfer(buf, SIZE));
+        }
+    }
+
+    @Test
+    void transfer_attachedToOtherEndpointOnly_EPERM() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
+            Endpoint in = h.in();
+            Endpoint out = h.out();
+            out.attach(buf);
+            assertErrno(Errno.EPERM, () -> in.transfer(buf, SIZE));
+        }
+    }
+
+    @Test
+    void transfer_notEnabled_nonBlocking_EAGAIN() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
+            Endpoint in = h.in(EndpointOption.NON_BLOCKING);
+            in.attach(buf);
+            h.host.setConfiguration(0);
+            h.awaitEvent(Event.Disable.class);
+            assertErrno(Errno.EAGAIN, () -> in.transfer(buf, SIZE));
+        }
+    }
+
+    @Test
+    void transfer_notEnabled_blocking_waitsForEnable() throws Exception {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
+            Endpoint in = h.in();
+            in.attach(buf);
+            h.host.setConfiguration(0);
+            h.awaitEvent(Event.Disable.class);
+            Background<Transfer> queued = Background.start(() -> in.transfer(buf, SIZE));
+            assertTrue(queued.stillBlockedAfter(SHORT), "TRANSFER must sleep until ENABLE");
+            h.host.setConfiguration(1);
+            h.awaitEvent(Event.Enable.class);
+            Transfer t = queued.get(WAIT);
+            try (Arena arena = Arena.ofConfined()) {
+                assertEquals(SIZE, h.host.bulk(h.hostIn, arena.allocate(SIZE), WAIT));
+            }
+            t.await(WAIT);
+        }
+    }
+
+    @Test
+    void transfer_inWhileOutPending_nonBlocking_EBUSY() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
+            Endpoint in = h.in(EndpointOption.NON_BLOCKING);
+            Endpoint out = h.out();
+            in.attach(buf);
+            out.attach(buf);
+            Transfer writer = out.transfer(buf, SIZE);
+            assertErrno(Errno.EBUSY, () -> in.transfer(buf, SIZE));
+            out.detach(buf);
+            assertErrno(Errno.ECONNRESET, () -> writer.await(WAIT));
+        }
+    }
+
+    @Test
+    void transfer_inTransfersOfOneBuffer_overlap() throws Exception {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE);
+             Arena arena = Arena.ofConfined()) {
+            buf.write(s -> Patterns.fill(s, SIZE, 1));
+            Endpoint in = h.in(EndpointOption.NON_BLOCKING);
+            in.attach(buf);
+            Transfer first = in.transfer(buf, SIZE);
+            Transfer second = in.transfer(buf, SIZE);
+            assertFalse(first.isDone());
+            assertFalse(second.isDone());
+            MemorySegment got = arena.allocate(SIZE);
+            for (Transfer t : new Transfer[] {first, second}) {
+                assertEquals(SIZE, h.host.bulk(h.hostIn, got, WAIT));
+                assertEquals(-1, Patterns.mismatch(got, SIZE, 1));
+                t.await(WAIT);
+            }
+            assertTrue(second.seqno() > first.seqno(), "seqno grows per endpoint in queue order");
+        }
+    }
+
+    @Test
+    void transfer_outWhileInPending_nonBlocking_EBUSY() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
+            Endpoint in = h.in();
+            Endpoint out = h.out(EndpointOption.NON_BLOCKING);
+            in.attach(buf);
+            out.attach(buf);
+            Transfer reader = in.transfer(buf, SIZE);
+            assertErrno(Errno.EBUSY, () -> out.transfer(buf, SIZE));
+            in.detach(buf);
+            assertErrno(Errno.ECONNRESET, () -> reader.await(WAIT));
+        }
+    }
+
+    @Test
+    void transfer_outIntoBusyBuffer_nonBlocking_EBUSY() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
+            Endpoint out = h.out(EndpointOption.NON_BLOCKING);
+            out.attach(buf);
+            out.transfer(buf, SIZE);
+            assertErrno(Errno.EBUSY, () -> out.transfer(buf, SIZE));
+        }
+    }
+
+    @Test
+    void transfer_outIntoBusyBuffer_blocking_EBUSYafter5s() throws Exception {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
+            Endpoint out = h.out();
+            out.attach(buf);
+            out.transfer(buf, SIZE);
+            Background<Transfer> second = Background.start(() -> out.transfer(buf, SIZE));
+            assertTrue(second.stillBlockedAfter(SHORT), "the second OUT transfer must wait for the first");
+            fixture.elapse(Duration.ofMillis(5200));
+            assertErrno(Errno.EBUSY, () -> second.get(WAIT));
+        }
+    }
+
+    @Test
+    void transfer_outIntoBusyBuffer_blocking_proceedsWhenPreviousCompletes() throws Exception {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE);
+             Arena arena = Arena.ofConfined()) {
+            Endpoint out = h.out();
+            out.attach(buf);
+            Transfer first = out.transfer(buf, SIZE);
+            Background<Transfer> second = Background.start(() -> out.transfer(buf, SIZE));
+            assertTrue(second.stillBlockedAfter(SHORT));
+            MemorySegment data = arena.allocate(SIZE);
+            Patterns.fill(data, SIZE, 2);
+            assertEquals(SIZE, h.host.bulk(h.hostOut, data, WAIT));
+            first.await(WAIT);
+            Transfer t = second.get(WAIT);
+            assertEquals(SIZE, h.host.bulk(h.hostOut, data, WAIT));
+            t.await(WAIT);
+            buf.read(s -> assertEquals(-1, Patterns.mismatch(s, SIZE, 2)));
+        }
+    }
+
+    @Test
+    void transfer_endpointDisabledWhileWaiting_ESHUTDOWN() throws Exception {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
+            Endpoint out = h.out();
+            out.attach(buf);
+            Transfer first = out.transfer(buf, SIZE);
+            Background<Transfer> second = Background.start(() -> out.transfer(buf, SIZE));
+            assertTrue(second.stillBlockedAfter(SHORT));
+            h.host.setConfiguration(0);
+            assertErrno(Errno.ESHUTDOWN, () -> first.await(WAIT));
+            assertErrno(Errno.ESHUTDOWN, () -> second.get(WAIT));
+        }
+    }
+
+    @Test
+    void transfer_afterUnbind_ENODEV() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
+            Endpoint in = h.in();
+            in.attach(buf);
+            h.gadget.unbind();
+            assertErrno(Errno.ENODEV, () -> in.transfer(buf, SIZE));
+        }
+    }
+
+    // ---- completion: fences, status, poll ----
+
+    @Test
+    void fence_in_completesOk_dataReachesHost() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE);
+             Arena arena = Arena.ofConfined()) {
+            buf.write(s -> Patterns.fill(s, SIZE, 3));
+            Endpoint in = h.in();
+            in.attach(buf);
+            Transfer t = in.transfer(buf, SIZE);
+            MemorySegment got = arena.allocate(SIZE);
+            assertEquals(SIZE, h.host.bulk(h.hostIn, got, WAIT));
+            t.await(WAIT);
+            assertTrue(t.isDone());
+            assertEquals(Optional.empty(), t.status());
+            assertEquals(-1, Patterns.mismatch(got, SIZE, 3));
+        }
+    }
+
+    @Test
+    void fence_in_shortLengthEndsWithShortPacket() {
+        long length = 1000; // not a multiple of any bulk packet size
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE);
+             Arena arena = Arena.ofConfined()) {
+            buf.write(s -> Patterns.fill(s, SIZE, 4));
+            Endpoint in = h.in();
+            in.attach(buf);
+            Transfer t = in.transfer(buf, length);
+            MemorySegment got = arena.allocate(SIZE);
+            assertEquals(length, h.host.bulk(h.hostIn, got, WAIT));
+            t.await(WAIT);
+            assertEquals(-1, Patterns.mismatch(got, length, 4));
+        }
+    }
+
+    @Test
+    void fence_out_completesOk_dataFromHost() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE);
+             Arena arena = Arena.ofConfined()) {
+            Endpoint out = h.out();
+            out.attach(buf);
+            Transfer t = out.transfer(buf, SIZE);
+            MemorySegment data = arena.allocate(SIZE);
+            Patterns.fill(data, SIZE, 5);
+            assertEquals(SIZE, h.host.bulk(h.hostOut, data, WAIT));
+            t.await(WAIT);
+            buf.read(s -> assertEquals(-1, Patterns.mismatch(s, SIZE, 5)));
+        }
+    }
+
+    @Test
+    void fence_out_shortPacketCompletesEarly() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE);
+             Arena arena = Arena.ofConfined()) {
+            Endpoint out = h.out();
+            out.attach(buf);
+            Transfer t = out.transfer(buf, SIZE);
+            MemorySegment data = arena.allocate(100);
+            Patterns.fill(data, 100, 6);
+            assertEquals(100, h.host.bulk(h.hostOut, data, WAIT));
+            t.await(WAIT);
+            buf.read(s -> assertEquals(-1, Patterns.mismatch(s, 100, 6)));
+        }
+    }
+
+    @Test
+    void fence_pendingOnDisable_ESHUTDOWN() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
+            Endpoint in = h.in();
+            in.attach(buf);
+            Transfer t = in.transfer(buf, SIZE);
+            h.host.setInterface(0, 0);
+            assertErrno(Errno.ESHUTDOWN, () -> t.await(WAIT));
+        }
+    }
+
+    @Test
+    void fence_await_timeout_ETIMEDOUT() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
+            Endpoint in = h.in();
+            in.attach(buf);
+            Transfer t = in.transfer(buf, SIZE);
+            assertErrno(Errno.ETIMEDOUT, () -> t.await(Duration.ofMillis(50)));
+            assertFalse(t.isDone());
+        }
+    }
+
+    @Test
+    void poll_inPending_readableButNotWritable() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE);
+             Arena arena = Arena.ofConfined()) {
+            Endpoint in = h.in();
+            in.attach(buf);
+            assertTrue(buf.poll(DmaBuf.Readiness.WRITABLE, Duration.ZERO));
+            Transfer t = in.transfer(buf, SIZE);
+            assertTrue(buf.poll(DmaBuf.Readiness.READABLE, Duration.ZERO), "an IN transfer only reads the buffer");
+            assertFalse(buf.poll(DmaBuf.Readiness.WRITABLE, Duration.ZERO));
+            h.host.bulk(h.hostIn, arena.allocate(SIZE), WAIT);
+            t.await(WAIT);
+            assertTrue(buf.poll(DmaBuf.Readiness.WRITABLE, WAIT));
+        }
+    }
+
+    @Test
+    void poll_outPending_notReadable() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE);
+             Arena arena = Arena.ofConfined()) {
+            Endpoint out = h.out();
+            out.attach(buf);
+            Transfer t = out.transfer(buf, SIZE);
+            assertFalse(buf.poll(DmaBuf.Readiness.READABLE, Duration.ZERO), "an OUT transfer writes the buffer");
+            assertFalse(buf.poll(DmaBuf.Readiness.WRITABLE, Duration.ZERO));
+            h.host.bulk(h.hostOut, arena.allocate(SIZE), WAIT);
+            t.await(WAIT);
+            assertTrue(buf.poll(DmaBuf.Readiness.READABLE, WAIT));
+        }
+    }
+
+    @Test
+    void classicIoAndDmaBufShareTheQueue_inOrder() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE);
+             Arena arena = Arena.ofConfined()) {
+            buf.write(s -> Patterns.fill(s, SIZE, 7));
+            Endpoint in = h.in();
+            in.attach(buf);
+            MemorySegment classic = arena.allocate(500);
+            Patterns.fill(classic, 500, 8);
+            Transfer t = in.transfer(buf, 1000);
+            IoRequest w = in.submitWrite(classic);
+            MemorySegment got = arena.allocate(SIZE);
+            assertEquals(1000, h.host.bulk(h.hostIn, got, WAIT));
+            assertEquals(-1, Patterns.mismatch(got, 1000, 7));
+            assertEquals(500, h.host.bulk(h.hostIn, got, WAIT));
+            assertEquals(-1, Patterns.mismatch(got, 500, 8));
+            t.await(WAIT);
+            assertEquals(500, w.await(WAIT));
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.gadget4j.conformance;
+
+import dev.gadget4j.Backend;
+import dev.gadget4j.Backends;
+import dev.gadget4j.sim.SimBackend;
+import dev.gadget4j.sim.SimClock;
+import java.time.Duration;
+
+/**
+ * The backend under test. The suite runs on the backend named by the system property
+ * {@code gadget4j.backend} (default {@code sim}); on the simulator, {@link #elapse} advances the
+ * simulated clock, elsewhere it sleeps, so the same case proves the same timeout on both.
+ */
+public final class Fixture {
+    private final String name;
+    private SimClock clock;
+
+    private Fixture(String name) {
+        this.name = name;
+    }
+
+    /** The fixture for this run. */
+    public static Fixture current() {
+        String name = System.getProperty(Backends.PROPERTY, "sim");
+        return new Fixture(name.isBlank() ? "sim" : name);
+    }
+
+    /** The backend's name. */
+    public String name() {
+        return name;
+    }
+
+    /** Whether this is the simulator. */
+    public boolean simulated() {
+        return name.equals("sim");
+    }
+
+    /** Opens a fresh backend. */
+    public Backend open() {
+        if (simulated()) {
+            clock = new SimClock();
+            return SimBackend.builder().clock(clock).build();
+        }
+        return Backends.open(name);
+    }
+
+    /** Lets {@code amount} of backend time pass: advances the simulated clock, or sleeps on a kernel. */
+    public void elapse(Duration amount) {
+        if (clock != null) {
+            clock.advance(amount);
+        } else {
+            try {
+                Thread.sleep(amount);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.gadget4j.sim;
+
+import dev.gadget4j.DmaBuf;
+import dev.gadget4j.Endpoint;
+import dev.gadget4j.Errno;
+import dev.gadget4j.GadgetException;
+import dev.gadget4j.Transfer;
+import java.time.Duration;
+import java.util.Optional;
+
+/** A DMABUF transfer: a USB request whose completion signals its fence. */
+final class DmaXfer extends Xfer implements Transfer {
+    private final Bus bus;
+    private final SimEndpoint endpoint;
+    private final Attachment attachment;
+    final Fence fence;
+
+    DmaXfer(Bus bus, SimEndpoint endpoint, Attachment attachment, long length, Fence fence) {
+        super(attachment.buf.memory(), length, false);
+        this.bus = bus;
+        this.endpoint = endpoint;
+        this.attachment = attachment;
+        this.fence = fence;
+    }
+
+    @Override
+    void onComplete() {
+        fence.signaled = true;
+        fence.error = status;
+        if (attachment.latest == this) {
+            attachment.latest = null;
+        }
+        attachment.buf.release();
+        bus.signal();
+    }
+
+    @Override
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    @Override
+    public DmaBuf dmaBuf() {
+        return attachment.buf;
+    }
+
+    @Override
+    public long length() {
+        return length;
+    }
+
+    @Override
+    public long seqno() {
+        return fence.seqno;
+    }
+
+    @Override
+    public boolean isDone() {
+        bus.lock.lock();
+        try {
+            return fence.signaled;
+        } finally {
+            bus.lock.unlock();
+        }
+    }
+
+    @Override
+    public void await(Duration timeout) {
+        bus.lock.lock();
+        try {
+            long deadline = bus.deadline(timeout);
+            while (!fence.signaled) {
+                if (!bus.await(deadline, "wait (DMABUF fence)", endpoint.path())) {
+                    throw new GadgetException("wait (DMABUF fence)", endpoint.path(), Errno.ETIMEDOUT,
+                            "transfer #" + fence.seqno + " of DMABUF fd " + attachment.buf.fd()
+                                    + " not complete after " + timeout);
+                }
+            }
+            if (fence.error != null) {
+                throw new GadgetException("FUNCTIONFS_DMABUF_TRANSFER", endpoint.path(), fence.error,
+                        "transfer #" + fence.seqno + " of DMABUF fd " + attachment.buf.fd() + " completed with "
+                                + fence.error.name());
+            }
+        } finally {
+            bus.lock.unlock();
+        }
+    }
+
+    @Override
+    public Optional<Errno> status() {
+        bus.lock.lock();
+        try {
+            return fence.signaled ? Optional.ofNullable(fence.error) : Optional.empty();
+        } finally {
+            bus.lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean statusKnown() {
+        return true;
+    }
+}

@@ -1,0 +1,108 @@
+package dev.gadget4j.sim;
+
+import dev.gadget4j.Errno;
+import dev.gadget4j.GadgetException;
+import dev.gadget4j.IoRequest;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+
+/**
+ * A classic request (gadget side: read/write/AIO on an endpoint file) or a URB (host side), as an
+ * {@link IoRequest}.
+ */
+final class Request extends Xfer implements IoRequest {
+    private final Bus bus;
+    private final EpFile ep;
+    private final boolean hostSide;
+    private final String operation;
+
+    Request(Bus bus, EpFile ep, boolean hostSide, String operation, MemorySegment segment, boolean zeroPacket) {
+        super(segment, segment.byteSize(), zeroPacket);
+        this.bus = bus;
+        this.ep = ep;
+        this.hostSide = hostSide;
+        this.operation = operation;
+    }
+
+    String object() {
+        return hostSide ? String.format("endpoint 0x%02x", ep.udcAddress) : ep.path;
+    }
+
+    @Override
+    void onComplete() {
+        bus.signal();
+    }
+
+    @Override
+    public boolean isDone() {
+        bus.lock.lock();
+        try {
+            return complete;
+        } finally {
+            bus.lock.unlock();
+        }
+    }
+
+    @Override
+    public int await(Duration timeout) {
+        bus.lock.lock();
+        try {
+            long deadline = bus.deadline(timeout);
+            while (!complete) {
+                if (!bus.await(deadline, operation, object())) {
+                    throw new GadgetException(operation, object(), Errno.ETIMEDOUT,
+                            "not complete after " + timeout + " (" + done + " of " + length + " bytes)");
+                }
+            }
+            return result();
+        } finally {
+            bus.lock.unlock();
+        }
+    }
+
+    /** Waits without a deadline; an interrupt cancels the request, as a signal does a blocking read(). */
+    int awaitUninterruptibly() {
+        bus.lock.lock();
+        try {
+            while (!complete) {
+                try {
+                    bus.await(Long.MAX_VALUE, operation, object());
+                } catch (GadgetException e) {
+                    ep.dequeue(this, hostSide ? Errno.ENOENT : Errno.ECONNRESET);
+                    throw e;
+                }
+            }
+            return result();
+        } finally {
+            bus.lock.unlock();
+        }
+    }
+
+    private int result() {
+        if (status != null) {
+            throw new GadgetException(operation, object(), status, describe(status));
+        }
+        return (int) done;
+    }
+
+    private String describe(Errno e) {
+        return switch (e) {
+            case ESHUTDOWN -> "the endpoint was disabled (" + done + " of " + length + " bytes done)";
+            case ECONNRESET, ENOENT -> "cancelled";
+            case EOVERFLOW -> "the other side sent more than the " + length + "-byte buffer holds";
+            case EPIPE -> "the endpoint is halted";
+            case EPROTO -> "the gadget's endpoint is not enabled";
+            default -> null;
+        };
+    }
+
+    @Override
+    public boolean cancel() {
+        bus.lock.lock();
+        try {
+            return ep.dequeue(this, hostSide ? Errno.ENOENT : Errno.ECONNRESET);
+        } finally {
+            bus.lock.unlock();
+        }
+    }
+}
