@@ -1,6 +1,7 @@
 package dev.gadget4j.linux.sys;
 
 import java.lang.foreign.MemorySegment;
+import java.util.function.IntToLongFunction;
 
 /**
  * An owned file descriptor: closed exactly once, and never used after close, even by a call that
@@ -48,74 +49,49 @@ public final class Fd extends OwnedHandle {
         return number;
     }
 
-    /** Reads into {@code buf}: the number of bytes read, 0 at end of file. */
-    public long read(MemorySegment buf) {
-        acquire("read");
+    /** Runs {@code call} on the number while this Fd is acquired for {@code operation}. */
+    private long using(String operation, IntToLongFunction call) {
+        acquire(operation);
         try {
-            return Libc.read(number, buf, name());
+            return call.applyAsLong(number);
         } finally {
             release();
         }
+    }
+
+    /** Reads into {@code buf}: the number of bytes read, 0 at end of file. */
+    public long read(MemorySegment buf) {
+        return using("read", n -> Libc.read(n, buf, name()));
     }
 
     /** Writes {@code buf}: the number of bytes written. */
     public long write(MemorySegment buf) {
-        acquire("write");
-        try {
-            return Libc.write(number, buf, name());
-        } finally {
-            release();
-        }
+        return using("write", n -> Libc.write(n, buf, name()));
     }
 
     /** {@code pread} at {@code offset}. */
     public long pread(MemorySegment buf, long offset) {
-        acquire("pread");
-        try {
-            return Libc.pread(number, buf, offset, name());
-        } finally {
-            release();
-        }
+        return using("pread", n -> Libc.pread(n, buf, offset, name()));
     }
 
     /** {@code pwrite} at {@code offset}. */
     public long pwrite(MemorySegment buf, long offset) {
-        acquire("pwrite");
-        try {
-            return Libc.pwrite(number, buf, offset, name());
-        } finally {
-            release();
-        }
+        return using("pwrite", n -> Libc.pwrite(n, buf, offset, name()));
     }
 
     /** An ioctl with a pointer argument; failures name the request (e.g. FUNCTIONFS_DMABUF_ATTACH). */
     public int ioctl(long request, MemorySegment arg) {
-        acquire(Ioctl.name(request));
-        try {
-            return Libc.ioctl(number, request, arg, name());
-        } finally {
-            release();
-        }
+        return (int) using(Ioctl.name(request), n -> Libc.ioctl(n, request, arg, name()));
     }
 
     /** An ioctl with an integer argument, or none (pass 0). */
     public int ioctl(long request, long arg) {
-        acquire(Ioctl.name(request));
-        try {
-            return Libc.ioctl(number, request, arg, name());
-        } finally {
-            release();
-        }
+        return (int) using(Ioctl.name(request), n -> Libc.ioctl(n, request, arg, name()));
     }
 
     /** {@code fcntl(cmd, arg)}. */
     public int fcntl(int cmd, int arg) {
-        acquire("fcntl");
-        try {
-            return Libc.fcntl(number, cmd, arg, name());
-        } finally {
-            release();
-        }
+        return (int) using("fcntl", n -> Libc.fcntl(n, cmd, arg, name()));
     }
 
     /** Sets or clears O_NONBLOCK. */
@@ -129,12 +105,10 @@ public final class Fd extends OwnedHandle {
 
     /** {@code ftruncate(length)}. */
     public void truncate(long length) {
-        acquire("ftruncate");
-        try {
-            Libc.ftruncate(number, length, name());
-        } finally {
-            release();
-        }
+        using("ftruncate", n -> {
+            Libc.ftruncate(n, length, name());
+            return 0;
+        });
     }
 
     @Override

@@ -73,6 +73,7 @@ public final class Libc {
     private Libc() {
     }
 
+    @SuppressWarnings("restricted") // the reason this package exists; the module is granted native access
     private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         MemorySegment symbol = LOOKUP.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("the C library has no " + name));
@@ -118,19 +119,27 @@ public final class Libc {
         return new IllegalStateException(t);
     }
 
-    /** {@code open(path, flags, mode)}; the object in messages is the path. */
-    public static int open(String path, int flags, int mode) {
+    /** One downcall, given the capture buffer; int results are widened. */
+    @FunctionalInterface
+    private interface Call {
+        long invoke(MemorySegment state) throws Throwable;
+    }
+
+    /**
+     * Runs {@code call}, retrying on EINTR when {@code retry}; a negative result becomes the
+     * exception for the captured errno.
+     */
+    private static long call(String operation, String object, String detail, boolean retry, Call call) {
         MemorySegment st = state();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cpath = arena.allocateFrom(path);
+        try {
             while (true) {
-                int r = (int) OPEN.invokeExact(st, cpath, flags, mode);
+                long r = call.invoke(st);
                 if (r >= 0) {
                     return r;
                 }
                 int e = errno(st);
-                if (e != EINTR) {
-                    throw error("open", path, e, null);
+                if (e != EINTR || !retry) {
+                    throw error(operation, object, e, detail);
                 }
             }
         } catch (Throwable t) {
@@ -138,157 +147,75 @@ public final class Libc {
         }
     }
 
+    /** {@code open(path, flags, mode)}; the object in messages is the path. */
+    public static int open(String path, int flags, int mode) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cpath = arena.allocateFrom(path);
+            return (int) call("open", path, null, true, st -> (int) OPEN.invokeExact(st, cpath, flags, mode));
+        }
+    }
+
     /** {@code close(fd)}: not retried on EINTR, the number is released anyway. */
     public static void close(int fd, String object) {
-        MemorySegment st = state();
-        int r;
         try {
-            r = (int) CLOSE.invokeExact(st, fd);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        if (r < 0) {
-            int e = errno(st);
-            if (e != EINTR) {
-                throw error("close", object, e, null);
+            call("close", object, null, false, st -> (int) CLOSE.invokeExact(st, fd));
+        } catch (GadgetException e) {
+            if (e.errno() != Errno.EINTR) {
+                throw e;
             }
         }
     }
 
     /** {@code read(fd, buf, buf.byteSize())}: the number of bytes read, 0 at end of file. */
     public static long read(int fd, MemorySegment buf, String object) {
-        MemorySegment st = state();
-        try {
-            while (true) {
-                long r = (long) READ.invokeExact(st, fd, buf, buf.byteSize());
-                if (r >= 0) {
-                    return r;
-                }
-                checkRetry(st, "read", object);
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return call("read", object, null, true, st -> (long) READ.invokeExact(st, fd, buf, buf.byteSize()));
     }
 
     /** {@code write(fd, buf, buf.byteSize())}: the number of bytes written. */
     public static long write(int fd, MemorySegment buf, String object) {
-        MemorySegment st = state();
-        try {
-            while (true) {
-                long r = (long) WRITE.invokeExact(st, fd, buf, buf.byteSize());
-                if (r >= 0) {
-                    return r;
-                }
-                checkRetry(st, "write", object);
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return call("write", object, null, true, st -> (long) WRITE.invokeExact(st, fd, buf, buf.byteSize()));
     }
 
     /** {@code pread(fd, buf, buf.byteSize(), offset)}. */
     public static long pread(int fd, MemorySegment buf, long offset, String object) {
-        MemorySegment st = state();
-        try {
-            while (true) {
-                long r = (long) PREAD.invokeExact(st, fd, buf, buf.byteSize(), offset);
-                if (r >= 0) {
-                    return r;
-                }
-                checkRetry(st, "pread", object);
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return call("pread", object, null, true, st -> (long) PREAD.invokeExact(st, fd, buf, buf.byteSize(), offset));
     }
 
     /** {@code pwrite(fd, buf, buf.byteSize(), offset)}. */
     public static long pwrite(int fd, MemorySegment buf, long offset, String object) {
-        MemorySegment st = state();
-        try {
-            while (true) {
-                long r = (long) PWRITE.invokeExact(st, fd, buf, buf.byteSize(), offset);
-                if (r >= 0) {
-                    return r;
-                }
-                checkRetry(st, "pwrite", object);
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** Throws unless the failed call's errno is EINTR (then the caller loops). */
-    private static void checkRetry(MemorySegment st, String operation, String object) {
-        int e = errno(st);
-        if (e != EINTR) {
-            throw error(operation, object, e, null);
-        }
+        return call("pwrite", object, null, true, st -> (long) PWRITE.invokeExact(st, fd, buf, buf.byteSize(), offset));
     }
 
     /** {@code ioctl(fd, request, arg)} with a pointer argument; the operation is named after the request. */
     public static int ioctl(int fd, long request, MemorySegment arg, String object) {
-        MemorySegment st = state();
-        try {
-            while (true) {
-                int r = (int) IOCTL_PTR.invokeExact(st, fd, request, arg);
-                if (r >= 0) {
-                    return r;
-                }
-                checkRetry(st, Ioctl.name(request), object);
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return (int) call(Ioctl.name(request), object, null, true, st -> (int) IOCTL_PTR.invokeExact(st, fd, request, arg));
     }
 
     /** {@code ioctl(fd, request, arg)} with an integer argument (or none: pass 0). */
     public static int ioctl(int fd, long request, long arg, String object) {
-        MemorySegment st = state();
-        try {
-            while (true) {
-                int r = (int) IOCTL_LONG.invokeExact(st, fd, request, arg);
-                if (r >= 0) {
-                    return r;
-                }
-                checkRetry(st, Ioctl.name(request), object);
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return (int) call(Ioctl.name(request), object, null, true, st -> (int) IOCTL_LONG.invokeExact(st, fd, request, arg));
     }
 
     /** {@code fcntl(fd, cmd, arg)} for the integer-argument commands. */
     public static int fcntl(int fd, int cmd, int arg, String object) {
-        MemorySegment st = state();
-        try {
-            while (true) {
-                int r = (int) FCNTL.invokeExact(st, fd, cmd, arg);
-                if (r >= 0) {
-                    return r;
-                }
-                checkRetry(st, "fcntl(" + cmd + ")", object);
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return (int) call("fcntl(" + fcntlName(cmd) + ")", object, null, true, st -> (int) FCNTL.invokeExact(st, fd, cmd, arg));
+    }
+
+    private static String fcntlName(int cmd) {
+        return switch (cmd) {
+            case Constants.F_GETFD -> "F_GETFD";
+            case Constants.F_SETFD -> "F_SETFD";
+            case Constants.F_GETFL -> "F_GETFL";
+            case Constants.F_SETFL -> "F_SETFL";
+            case Constants.F_ADD_SEALS -> "F_ADD_SEALS";
+            case Constants.F_GET_SEALS -> "F_GET_SEALS";
+            default -> String.valueOf(cmd);
+        };
     }
 
     /** {@code ftruncate(fd, length)}. */
     public static void ftruncate(int fd, long length, String object) {
-        MemorySegment st = state();
-        try {
-            while (true) {
-                int r = (int) FTRUNCATE.invokeExact(st, fd, length);
-                if (r >= 0) {
-                    return;
-                }
-                checkRetry(st, "ftruncate", object);
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        call("ftruncate", object, null, true, st -> (int) FTRUNCATE.invokeExact(st, fd, length));
     }
 
     /**
@@ -330,71 +257,42 @@ public final class Libc {
 
     /** {@code munmap(address, length)}. */
     public static void munmap(long address, long length, String object) {
-        MemorySegment st = state();
-        int r;
-        try {
-            r = (int) MUNMAP.invokeExact(st, MemorySegment.ofAddress(address), length);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        if (r < 0) {
-            throw error("munmap", object, errno(st), "address 0x" + Long.toHexString(address) + ", length " + length);
-        }
+        MemorySegment p = MemorySegment.ofAddress(address);
+        call("munmap", object, "address 0x" + Long.toHexString(address) + ", length " + length, false,
+                st -> (int) MUNMAP.invokeExact(st, p, length));
     }
 
     /** {@code memfd_create(name, flags)}; the object in messages is {@code memfd:name}. */
     public static int memfdCreate(String name, int flags) {
-        MemorySegment st = state();
         try (Arena arena = Arena.ofConfined()) {
-            int r = (int) MEMFD_CREATE.invokeExact(st, arena.allocateFrom(name), flags);
-            if (r < 0) {
-                throw error("memfd_create", "memfd:" + name, errno(st), null);
-            }
-            return r;
-        } catch (Throwable t) {
-            throw rethrow(t);
+            MemorySegment cname = arena.allocateFrom(name);
+            return (int) call("memfd_create", "memfd:" + name, null, false,
+                    st -> (int) MEMFD_CREATE.invokeExact(st, cname, flags));
         }
     }
 
     /** {@code eventfd(initval, flags)}. */
     public static int eventfd(int initval, int flags) {
-        MemorySegment st = state();
-        int r;
-        try {
-            r = (int) EVENTFD.invokeExact(st, initval, flags);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        if (r < 0) {
-            throw error("eventfd", "eventfd", errno(st), null);
-        }
-        return r;
+        return (int) call("eventfd", "eventfd", null, false, st -> (int) EVENTFD.invokeExact(st, initval, flags));
     }
 
     /** {@code mount(source, target, fstype, flags, data)}; {@code data} may be null. */
     public static void mount(String source, String target, String fstype, long flags, String data) {
-        MemorySegment st = state();
         try (Arena arena = Arena.ofConfined()) {
-            int r = (int) MOUNT.invokeExact(st, arena.allocateFrom(source), arena.allocateFrom(target),
-                    arena.allocateFrom(fstype), flags, data == null ? MemorySegment.NULL : arena.allocateFrom(data));
-            if (r < 0) {
-                throw error("mount", target, errno(st), fstype + " from " + source);
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
+            MemorySegment csource = arena.allocateFrom(source);
+            MemorySegment ctarget = arena.allocateFrom(target);
+            MemorySegment ctype = arena.allocateFrom(fstype);
+            MemorySegment cdata = data == null ? MemorySegment.NULL : arena.allocateFrom(data);
+            call("mount", target, fstype + " from " + source, false,
+                    st -> (int) MOUNT.invokeExact(st, csource, ctarget, ctype, flags, cdata));
         }
     }
 
     /** {@code umount2(target, flags)}. */
     public static void umount2(String target, int flags) {
-        MemorySegment st = state();
         try (Arena arena = Arena.ofConfined()) {
-            int r = (int) UMOUNT2.invokeExact(st, arena.allocateFrom(target), flags);
-            if (r < 0) {
-                throw error("umount2", target, errno(st), null);
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
+            MemorySegment ctarget = arena.allocateFrom(target);
+            call("umount2", target, null, false, st -> (int) UMOUNT2.invokeExact(st, ctarget, flags));
         }
     }
 

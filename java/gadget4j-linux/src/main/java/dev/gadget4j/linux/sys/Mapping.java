@@ -35,6 +35,7 @@ public final class Mapping implements AutoCloseable {
      *               confined mapping belongs to the calling thread, which alone may close it, and
      *               in exchange closing it needs no handshake with other threads
      */
+    @SuppressWarnings("restricted") // sizing the raw mmap result is what ties it to the arena
     public static Mapping map(Fd fd, long length, long offset, int prot, boolean shared) {
         if (length <= 0) {
             throw new IllegalArgumentException("mapping length must be positive: " + length);

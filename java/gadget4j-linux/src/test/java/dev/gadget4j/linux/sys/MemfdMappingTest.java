@@ -57,6 +57,7 @@ class MemfdMappingTest {
         try (Fd memfd = Memfd.create("write-seal", SIZE); Mapping mapping = Mapping.map(memfd, SIZE)) {
             GadgetException e = assertThrows(GadgetException.class, () -> Memfd.addSeals(memfd, Constants.F_SEAL_WRITE));
             assertEquals(Errno.EBUSY, e.errno());
+            assertEquals("fcntl(F_ADD_SEALS)", e.operation());
             assertTrue(mapping.isMapped());
         }
     }

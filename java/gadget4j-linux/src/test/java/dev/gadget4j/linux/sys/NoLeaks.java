@@ -72,11 +72,11 @@ final class NoLeaks implements BeforeEachCallback, AfterEachCallback {
         return fds;
     }
 
-    /** Lines of /proc/self/maps for memfds and DMABUFs (what this package maps). */
+    /** Lines of /proc/self/maps for memfds, DMABUFs and AIO rings (what this package maps). */
     static List<String> ourMappings() {
         try {
             return Files.readAllLines(Path.of("/proc/self/maps")).stream()
-                    .filter(l -> l.contains("/memfd:") || l.contains("dmabuf"))
+                    .filter(l -> l.contains("/memfd:") || l.contains("dmabuf") || l.contains("[aio]"))
                     .toList();
         } catch (IOException e) {
             throw new IllegalStateException(e);
