@@ -180,7 +180,7 @@ final class FunctionLayout {
         if (pos == start && osCount == 0) {
             throw einval(object, "no descriptors");
         }
-        pos = skipOsDescriptors(b, pos, osCount, object);
+        pos = skipOsDescriptors(b, pos, osCount, Math.max(interfaces, 0), object);
         if (pos != blob.length) {
             throw einval(object, (blob.length - pos) + " bytes left over after the descriptors");
         }
@@ -203,16 +203,42 @@ final class FunctionLayout {
         return new FunctionLayout(flags, Math.max(interfaces, 0), List.copyOf(eps), perSpeed);
     }
 
-    private static int skipOsDescriptors(ByteBuffer b, int pos, int count, String object) {
+    /** ffs_do_os_descs: 11-byte headers, then 24-byte extended compat or dwSize-long extended property entries. */
+    private static int skipOsDescriptors(ByteBuffer b, int pos, int count, int interfaces, String object) {
         for (int i = 0; i < count; i++) {
-            if (pos + 16 > b.limit()) {
+            if (pos + 11 > b.limit() || Integer.toUnsignedLong(b.getInt(pos + 1)) > b.limit() - pos) {
                 throw einval(object, "MS OS descriptor " + i + " is truncated");
             }
-            long len = Integer.toUnsignedLong(b.getInt(pos + 4));
-            if (len < 16 || pos + len > b.limit()) {
-                throw einval(object, "MS OS descriptor " + i + " has bad dwLength " + len);
+            int bcd = b.getShort(pos + 5) & 0xffff;
+            int index = b.getShort(pos + 7) & 0xffff;
+            int n = b.getShort(pos + 9) & 0xffff;
+            if (bcd != 0x0100 && bcd != 0x0001) {
+                throw einval(object, "MS OS descriptor " + i + " has bcdVersion 0x" + Integer.toHexString(bcd));
             }
-            pos += (int) len;
+            int iface = b.get(pos) & 0xff;
+            pos += 11;
+            for (int e = 0; e < n; e++) {
+                if (index == 4) {
+                    if (n > 255 || pos + 24 > b.limit() || (b.get(pos) & 0xff) >= interfaces) {
+                        throw einval(object, "MS OS extended compat entry " + e + " is invalid");
+                    }
+                    pos += 24;
+                } else if (index == 5) {
+                    if (pos + 14 > b.limit() || iface >= interfaces) {
+                        throw einval(object, "MS OS extended property entry " + e + " is invalid");
+                    }
+                    int size = b.getInt(pos);
+                    int type = b.getInt(pos + 4);
+                    int nameLength = b.getShort(pos + 8) & 0xffff;
+                    if (type < 1 || type > 7 || size < 14 + nameLength || pos + size > b.limit()
+                            || size != 14 + nameLength + b.getInt(pos + 10 + nameLength)) {
+                        throw einval(object, "MS OS extended property entry " + e + " is invalid");
+                    }
+                    pos += size;
+                } else {
+                    throw einval(object, "MS OS descriptor " + i + " has wIndex " + index + " (4 or 5 expected)");
+                }
+            }
         }
         return pos;
     }
