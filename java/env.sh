@@ -45,3 +45,10 @@ g4j_find_maven() {
 }
 
 g4j_find_jdk && export PATH="$JAVA_HOME/bin:$PATH"
+# Maven 3.8's bundled Guava uses sun.misc.Unsafe, which JDK 24+ warns about on every run.
+if [ "$(g4j_java_major "$JAVA_HOME/bin/java")" -ge 24 ]; then
+    case "${MAVEN_OPTS:-}" in
+        *sun-misc-unsafe-memory-access*) ;;
+        *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;;
+    esac
+fi
