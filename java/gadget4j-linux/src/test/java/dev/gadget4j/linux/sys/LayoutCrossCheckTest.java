@@ -39,7 +39,8 @@ class LayoutCrossCheckTest {
     void javaLayoutsAndConstantsMatchTheKernelHeaders() throws Exception {
         Path root = Path.of(System.getProperty("gadget4j.repo.root", "../..")).toAbsolutePath().normalize();
         Path source = root.resolve("native-shim/layout/layout-check.c");
-        assertTrue(Files.isRegularFile(source), "missing " + source);
+        assumeTrue(Files.isRegularFile(source), source + " not found (run through Maven, or set gadget4j.repo.root to"
+                + " the checkout): layout cross-check skipped");
         Path headers = headers(root);
         assumeTrue(run(List.of("gcc", "--version"), 60).exit == 0, "gcc is not installed: layout cross-check skipped");
 
