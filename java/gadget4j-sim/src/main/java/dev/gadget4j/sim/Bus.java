@@ -79,7 +79,22 @@ final class Bus {
         return true;
     }
 
-    void checkLocked() {
-        assert lock.isHeldByCurrentThread();
+    /** Runs {@code body} under the bus lock. */
+    <T> T locked(java.util.function.Supplier<T> body) {
+        lock.lock();
+        try {
+            return body.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void locked(Runnable body) {
+        lock.lock();
+        try {
+            body.run();
+        } finally {
+            lock.unlock();
+        }
     }
 }

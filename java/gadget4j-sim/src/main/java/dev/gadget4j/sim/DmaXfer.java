@@ -56,12 +56,7 @@ final class DmaXfer extends Xfer implements Transfer {
 
     @Override
     public boolean isDone() {
-        bus.lock.lock();
-        try {
-            return fence.signaled;
-        } finally {
-            bus.lock.unlock();
-        }
+        return bus.locked(() -> fence.signaled);
     }
 
     @Override
@@ -88,12 +83,7 @@ final class DmaXfer extends Xfer implements Transfer {
 
     @Override
     public Optional<Errno> status() {
-        bus.lock.lock();
-        try {
-            return fence.signaled ? Optional.ofNullable(fence.error) : Optional.empty();
-        } finally {
-            bus.lock.unlock();
-        }
+        return bus.locked(() -> fence.signaled ? Optional.ofNullable(fence.error) : Optional.empty());
     }
 
     @Override

@@ -35,12 +35,7 @@ final class Request extends Xfer implements IoRequest {
 
     @Override
     public boolean isDone() {
-        bus.lock.lock();
-        try {
-            return complete;
-        } finally {
-            bus.lock.unlock();
-        }
+        return bus.locked(() -> complete);
     }
 
     @Override
@@ -98,11 +93,6 @@ final class Request extends Xfer implements IoRequest {
 
     @Override
     public boolean cancel() {
-        bus.lock.lock();
-        try {
-            return ep.dequeue(this, hostSide ? Errno.ENOENT : Errno.ECONNRESET);
-        } finally {
-            bus.lock.unlock();
-        }
+        return bus.locked(() -> ep.dequeue(this, hostSide ? Errno.ENOENT : Errno.ECONNRESET));
     }
 }

@@ -150,12 +150,7 @@ final class SimDmaBuf implements DmaBuf {
 
     @Override
     public boolean isClosed() {
-        bus.lock.lock();
-        try {
-            return closed;
-        } finally {
-            bus.lock.unlock();
-        }
+        return bus.locked(() -> closed);
     }
 
     @Override

@@ -75,42 +75,22 @@ final class SimEndpoint implements Endpoint {
 
     @Override
     public int read(MemorySegment dst) {
-        bus.lock.lock();
-        try {
-            return submit("read", dst, false).awaitUninterruptibly();
-        } finally {
-            bus.lock.unlock();
-        }
+        return bus.locked(() -> submit("read", dst, false).awaitUninterruptibly());
     }
 
     @Override
     public int write(MemorySegment src) {
-        bus.lock.lock();
-        try {
-            return submit("write", src, true).awaitUninterruptibly();
-        } finally {
-            bus.lock.unlock();
-        }
+        return bus.locked(() -> submit("write", src, true).awaitUninterruptibly());
     }
 
     @Override
     public IoRequest submitRead(MemorySegment dst) {
-        bus.lock.lock();
-        try {
-            return submit("io_submit (read)", dst, false);
-        } finally {
-            bus.lock.unlock();
-        }
+        return bus.locked(() -> submit("io_submit (read)", dst, false));
     }
 
     @Override
     public IoRequest submitWrite(MemorySegment src) {
-        bus.lock.lock();
-        try {
-            return submit("io_submit (write)", src, true);
-        } finally {
-            bus.lock.unlock();
-        }
+        return bus.locked(() -> submit("io_submit (write)", src, true));
     }
 
     @Override
@@ -159,12 +139,7 @@ final class SimEndpoint implements Endpoint {
 
     @Override
     public void fifoFlush() {
-        bus.lock.lock();
-        try {
-            enabledIoctl("FUNCTIONFS_FIFO_FLUSH");
-        } finally {
-            bus.lock.unlock();
-        }
+        bus.locked(() -> enabledIoctl("FUNCTIONFS_FIFO_FLUSH"));
     }
 
     @Override
@@ -325,12 +300,7 @@ final class SimEndpoint implements Endpoint {
 
     @Override
     public boolean isClosed() {
-        bus.lock.lock();
-        try {
-            return closed;
-        } finally {
-            bus.lock.unlock();
-        }
+        return bus.locked(() -> closed);
     }
 
     @Override

@@ -93,12 +93,7 @@ final class SimFunctionFs implements FunctionFs {
 
     @Override
     public boolean isStarted() {
-        bus.lock.lock();
-        try {
-            return layout != null && !closed;
-        } finally {
-            bus.lock.unlock();
-        }
+        return bus.locked(() -> layout != null && !closed);
     }
 
     FunctionLayout layout() {
@@ -356,12 +351,7 @@ final class SimFunctionFs implements FunctionFs {
 
     @Override
     public boolean isClosed() {
-        bus.lock.lock();
-        try {
-            return closed;
-        } finally {
-            bus.lock.unlock();
-        }
+        return bus.locked(() -> closed);
     }
 
     /** Closes every endpoint opened through it, then ep0; a bound gadget is unbound, as the kernel does. */

@@ -223,12 +223,7 @@ final class SimGadget implements Gadget {
 
     @Override
     public void unbind() {
-        bus.lock.lock();
-        try {
-            unbindLocked();
-        } finally {
-            bus.lock.unlock();
-        }
+        bus.locked(() -> unbindLocked());
     }
 
     /** The host sees a disconnect: composite disables the functions, FunctionFS unbinds. Lock held. */
@@ -247,12 +242,7 @@ final class SimGadget implements Gadget {
 
     @Override
     public boolean isBound() {
-        bus.lock.lock();
-        try {
-            return bound;
-        } finally {
-            bus.lock.unlock();
-        }
+        return bus.locked(() -> bound);
     }
 
     @Override

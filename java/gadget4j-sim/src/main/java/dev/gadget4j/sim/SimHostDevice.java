@@ -224,12 +224,7 @@ final class SimHostDevice implements HostDevice {
     /** Releases every claimed interface first, as usbfs requires. */
     @Override
     public void setConfiguration(int configuration) {
-        bus.lock.lock();
-        try {
-            claimed.clear();
-        } finally {
-            bus.lock.unlock();
-        }
+        bus.locked(() -> claimed.clear());
         standardRequest(0x00, 9, configuration, 0);
     }
 
@@ -316,11 +311,6 @@ final class SimHostDevice implements HostDevice {
 
     @Override
     public void close() {
-        bus.lock.lock();
-        try {
-            closed = true;
-        } finally {
-            bus.lock.unlock();
-        }
+        bus.locked(() -> closed = true);
     }
 }
