@@ -7,8 +7,9 @@ public interface DmaBufAllocator {
      * Allocates a DMABUF of {@code size} bytes (udmabuf rules on every backend: the size must be a
      * non-zero multiple of the page size and at most {@link #maxSize()}).
      *
-     * @throws IllegalArgumentException for a size that is not positive
-     * @throws GadgetException          EINVAL (udmabuf's errno) for an unaligned or too large size
+     * @throws GadgetException EINVAL, as udmabuf answers, for a size that is zero, negative, not a
+     *                         multiple of the page size or above the limit; ENOENT when the kernel
+     *                         has no {@code /dev/udmabuf}
      */
     DmaBuf allocate(long size);
 
