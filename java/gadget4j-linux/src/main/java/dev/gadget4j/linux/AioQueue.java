@@ -1,0 +1,333 @@
+package dev.gadget4j.linux;
+
+import dev.gadget4j.Errno;
+import dev.gadget4j.GadgetException;
+import dev.gadget4j.IoRequest;
+import dev.gadget4j.linux.sys.Aio;
+import dev.gadget4j.linux.sys.Fd;
+import dev.gadget4j.linux.sys.IoAbi;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Linux AIO on one endpoint file: an io context created on first use, requests submitted with
+ * {@code io_submit}, completions reaped by whichever thread awaits (no reaper thread: one waiter
+ * at a time runs {@code io_getevents} and completes every request it reaps, the others wait on a
+ * monitor in short slices), cancellation with {@code io_cancel} (FunctionFS dequeues the USB
+ * request, which completes with ECONNRESET).
+ *
+ * <p>Heap segments go through a native copy (only native memory may be handed to the kernel);
+ * native segments are used in place and must stay valid until the request completes.
+ */
+final class AioQueue {
+    private static final int DEPTH = 128;
+    private static final long WAIT_SLICE_MILLIS = 20;
+    /** How long close() waits for cancelled requests to come back before io_destroy. */
+    private static final long CLOSE_DRAIN_NANOS = 1_000_000_000L;
+
+    private final Fd file;
+    private final String path;
+    private final ReentrantLock reaping = new ReentrantLock();
+    private final Object monitor = new Object();
+    /** Guarded by monitor. */
+    private final Map<Long, Request> pending = new HashMap<>();
+    private Aio aio;
+    private long nextId = 1;
+    private boolean closed;
+
+    AioQueue(Fd file, String path) {
+        this.file = file;
+        this.path = path;
+    }
+
+    /** One asynchronous read or write. */
+    final class Request implements IoRequest {
+        private final long id;
+        private final boolean read;
+        private final Arena arena = Arena.ofShared();
+        private final MemorySegment iocb;
+        private final MemorySegment kernelBuffer;
+        private final MemorySegment user;
+        private boolean done;
+        private long result;
+        private Errno error;
+        private String note;
+
+        private Request(long id, boolean read, MemorySegment user) {
+            this.id = id;
+            this.read = read;
+            this.user = user;
+            this.iocb = arena.allocate(IoAbi.Iocb.LAYOUT);
+            if (user.isNative()) {
+                kernelBuffer = user;
+            } else {
+                kernelBuffer = arena.allocate(Math.max(1, user.byteSize()), 8).asSlice(0, user.byteSize());
+                if (!read) {
+                    MemorySegment.copy(user, 0, kernelBuffer, 0, user.byteSize());
+                }
+            }
+        }
+
+        /** Monitor held. */
+        private void complete(long res) {
+            if (done) {
+                return;
+            }
+            if (res < 0) {
+                error = errnoOf((int) -res);
+            } else {
+                result = res;
+                if (read && kernelBuffer != user) {
+                    MemorySegment.copy(kernelBuffer, 0, user, 0, res);
+                }
+            }
+            done = true;
+            arena.close();
+            monitor.notifyAll();
+        }
+
+        /** Monitor held. */
+        private void abandon(Errno e, String why) {
+            if (!done) {
+                error = e;
+                note = why;
+                done = true;
+                arena.close();
+                monitor.notifyAll();
+            }
+        }
+
+        @Override
+        public boolean isDone() {
+            synchronized (monitor) {
+                if (done) {
+                    return true;
+                }
+            }
+            reap(0);
+            synchronized (monitor) {
+                return done;
+            }
+        }
+
+        @Override
+        public int await(Duration timeout) {
+            long deadline = System.nanoTime() + nanos(timeout);
+            while (true) {
+                synchronized (monitor) {
+                    if (done) {
+                        break;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new GadgetException("io_getevents", path, Errno.ETIMEDOUT,
+                            (read ? "read" : "write") + " of " + user.byteSize() + " bytes not complete after " + timeout);
+                }
+                if (reaping.tryLock()) {
+                    try {
+                        synchronized (monitor) {
+                            if (done) {
+                                break;
+                            }
+                        }
+                        reapLocked(left);
+                    } finally {
+                        reaping.unlock();
+                    }
+                    synchronized (monitor) {
+                        monitor.notifyAll();
+                    }
+                } else {
+                    synchronized (monitor) {
+                        if (!done) {
+                            try {
+                                monitor.wait(Math.max(1, Math.min(WAIT_SLICE_MILLIS, left / 1_000_000)));
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                throw new GadgetException("io_getevents", path, Errno.EINTR, "interrupted");
+                            }
+                        }
+                    }
+                }
+            }
+            synchronized (monitor) {
+                if (error != null) {
+                    throw new GadgetException(read ? "read (aio)" : "write (aio)", path, error,
+                            note != null ? note : (read ? "read" : "write") + " of " + user.byteSize() + " bytes completed with "
+                                    + error.name());
+                }
+                return (int) result;
+            }
+        }
+
+        @Override
+        public boolean cancel() {
+            Aio context;
+            synchronized (monitor) {
+                if (done || aio == null) {
+                    return false;
+                }
+                context = aio;
+            }
+            // Not under the reaping lock: a waiter may sit in io_getevents for a long timeout. A
+            // request that completes meanwhile is unknown to io_cancel (EINVAL: false).
+            return cancelIn(context, iocb);
+        }
+    }
+
+    private static boolean cancelIn(Aio context, MemorySegment iocb) {
+        try (Arena a = Arena.ofConfined()) {
+            return context.cancel(iocb, a.allocate(IoAbi.IoEvent.LAYOUT));
+        } catch (GadgetException e) {
+            return false;
+        }
+    }
+
+    Request submit(MemorySegment segment, boolean read) {
+        Request r;
+        synchronized (monitor) {
+            if (closed) {
+                throw new GadgetException("io_submit", path, Errno.EBADF, "the endpoint file is closed");
+            }
+            if (aio == null) {
+                aio = Aio.setup(DEPTH, "aio(" + path + ")");
+            }
+            r = new Request(nextId++, read, segment);
+            if (read) {
+                Aio.prepRead(r.iocb, file, r.kernelBuffer, 0, r.id);
+            } else {
+                Aio.prepWrite(r.iocb, file, r.kernelBuffer, 0, r.id);
+            }
+            pending.put(r.id, r);
+        }
+        try {
+            // Outside the monitor: io_submit on a FunctionFS endpoint sleeps until it is enabled.
+            aio.submit(r.iocb);
+        } catch (GadgetException e) {
+            synchronized (monitor) {
+                pending.remove(r.id);
+                r.abandon(e.errno(), e.getMessage());
+            }
+            throw new GadgetException(read ? "io_submit (read)" : "io_submit (write)", path, e.errno(), detail(e), e);
+        }
+        return r;
+    }
+
+    private static String detail(GadgetException e) {
+        return switch (e.errno()) {
+            case EAGAIN -> "the endpoint is not enabled (non-blocking), or the AIO context is full";
+            case ESHUTDOWN -> "the endpoint was disabled";
+            default -> null;
+        };
+    }
+
+    /** Reaps what has completed within {@code nanos}, if no other thread is reaping. */
+    private void reap(long nanos) {
+        if (reaping.tryLock()) {
+            try {
+                reapLocked(nanos);
+            } finally {
+                reaping.unlock();
+            }
+        }
+    }
+
+    /** reaping held. */
+    private void reapLocked(long nanos) {
+        Aio context;
+        synchronized (monitor) {
+            context = aio;
+            if (context == null || pending.isEmpty()) {
+                return;
+            }
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            long stride = IoAbi.IoEvent.LAYOUT.byteSize();
+            MemorySegment events = arena.allocate(IoAbi.IoEvent.LAYOUT, 16);
+            int n = context.getEvents(nanos == 0 ? 0 : 1, events, nanos);
+            synchronized (monitor) {
+                for (int i = 0; i < n; i++) {
+                    MemorySegment ev = events.asSlice(i * stride, stride);
+                    long id = (long) IoAbi.IoEvent.DATA.get(ev);
+                    long res = (long) IoAbi.IoEvent.RES.get(ev);
+                    Request r = pending.remove(id);
+                    if (r != null) {
+                        r.complete(res);
+                    }
+                }
+            }
+        } catch (GadgetException e) {
+            if (e.errno() != Errno.EBADF) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Cancels what is pending, collects the completions for up to a second, then destroys the
+     * context (io_destroy waits for the rest); requests not reaped by then report ECONNRESET.
+     */
+    void close() {
+        List<Request> toCancel;
+        synchronized (monitor) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            toCancel = List.copyOf(pending.values());
+        }
+        Aio context;
+        synchronized (monitor) {
+            context = aio;
+        }
+        if (context == null) {
+            return;
+        }
+        for (Request r : toCancel) {
+            cancelIn(context, r.iocb);
+        }
+        reaping.lock();
+        try {
+            long deadline = System.nanoTime() + CLOSE_DRAIN_NANOS;
+            while (System.nanoTime() < deadline) {
+                synchronized (monitor) {
+                    if (pending.isEmpty()) {
+                        break;
+                    }
+                }
+                reapLocked(Math.max(1, deadline - System.nanoTime()));
+            }
+            context.close();
+            synchronized (monitor) {
+                for (Request r : pending.values()) {
+                    r.abandon(Errno.ECONNRESET, "cancelled: the endpoint file was closed");
+                }
+                pending.clear();
+            }
+        } finally {
+            reaping.unlock();
+        }
+    }
+
+    private static Errno errnoOf(int n) {
+        try {
+            return Errno.of(n);
+        } catch (IllegalArgumentException e) {
+            return Errno.EIO;
+        }
+    }
+
+    private static long nanos(Duration d) {
+        try {
+            return Math.max(0, d.toNanos());
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 4;
+        }
+    }
+}

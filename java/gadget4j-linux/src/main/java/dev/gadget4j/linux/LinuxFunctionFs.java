@@ -1,0 +1,395 @@
+package dev.gadget4j.linux;
+
+import dev.gadget4j.Endpoint;
+import dev.gadget4j.EndpointOption;
+import dev.gadget4j.Errno;
+import dev.gadget4j.Event;
+import dev.gadget4j.FunctionFs;
+import dev.gadget4j.GadgetException;
+import dev.gadget4j.descriptor.Descriptors;
+import dev.gadget4j.descriptor.Strings;
+import dev.gadget4j.linux.sys.Constants;
+import dev.gadget4j.linux.sys.Fd;
+import dev.gadget4j.linux.sys.Poll;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * One FunctionFS instance: its mount point, ep0, the event queue and SETUP answers, and the
+ * endpoint files opened through it.
+ *
+ * <p>SETUP answers follow {@code ffs_ep0_read}/{@code ffs_ep0_write}: while a SETUP is pending,
+ * a write is the data stage of a device-to-host request (or a stall of a host-to-device one), a
+ * read the data stage of a host-to-device request (or a stall of a device-to-host one);
+ * zero-length ones acknowledge. A stall returns EL2HLT, which is its success.
+ *
+ * <p>Bind safety: DMABUF TRANSFER and DETACH run under {@link #enterDmaBufIoctl} so that they
+ * never reach the kernel once this function knows it is unbound (6.12 oopses there, see
+ * kernel-facts). The function learns it from {@link LinuxGadget#unbind()} before the UDC write,
+ * from closing ep0, and from UNBIND events. A UDC that disappears underneath (driver unloaded)
+ * is seen only through the UNBIND event, once the user has read it.
+ */
+final class LinuxFunctionFs implements FunctionFs {
+    /** ep0 reads must be a multiple of this. */
+    static final int EVENT_SIZE = 12;
+    /** f_fs.c queues at most four events. */
+    static final int MAX_EVENTS = 4;
+    /** How long an unbind waits for DMABUF ioctls that are entering the kernel (see {@link #setBound}). */
+    private static final long UNBIND_DRAIN_MILLIS = 1000;
+
+    private final LinuxGadget gadget;
+    private final String name;
+    private final Path mountPoint;
+    private final Fd ep0;
+    private final Object eventLock = new Object();
+    private final ArrayDeque<Event> events = new ArrayDeque<>();
+    private final List<LinuxEndpoint> open = new ArrayList<>();
+    private final ReentrantReadWriteLock bindLock = new ReentrantReadWriteLock(true);
+    /** Per endpoint file: FunctionFS numbers fences per endpoint for the life of the instance. */
+    private final java.util.Map<Integer, java.util.concurrent.atomic.AtomicLong> seqnos =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile Descriptors descriptors;
+    private volatile boolean bound;
+    private volatile boolean closed;
+    /** The SETUP handed to the user and not answered yet; guarded by eventLock. */
+    private Event.Setup pending;
+
+    private LinuxFunctionFs(LinuxGadget gadget, String name, Path mountPoint, Fd ep0) {
+        this.gadget = gadget;
+        this.name = name;
+        this.mountPoint = mountPoint;
+        this.ep0 = ep0;
+    }
+
+    static LinuxFunctionFs open(LinuxGadget gadget, String name, Path mountPoint) {
+        Fd ep0 = Fd.open(mountPoint.resolve("ep0").toString(), Constants.O_RDWR);
+        return new LinuxFunctionFs(gadget, name, mountPoint, ep0);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    String ep0Path() {
+        return mountPoint.resolve("ep0").toString();
+    }
+
+    LinuxGadget gadget() {
+        return gadget;
+    }
+
+    private void checkOpen(String operation) {
+        if (closed) {
+            throw new GadgetException(operation, ep0Path(), Errno.EBADF, "ep0 is closed");
+        }
+    }
+
+    @Override
+    public void start(Descriptors descriptors, Strings strings) {
+        Objects.requireNonNull(descriptors, "descriptors");
+        Objects.requireNonNull(strings, "strings");
+        synchronized (eventLock) {
+            checkOpen("write");
+            if (this.descriptors != null) {
+                throw new GadgetException("write", ep0Path(), Errno.EBUSY, "descriptors and strings were already written");
+            }
+            writeBlob(descriptors.toBytes(), "descriptors");
+            writeBlob(strings.toBytes(), "strings");
+            this.descriptors = descriptors;
+        }
+    }
+
+    private void writeBlob(byte[] blob, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(blob.length);
+            MemorySegment.copy(blob, 0, buf, ValueLayout.JAVA_BYTE, 0, blob.length);
+            ep0.write(buf);
+        } catch (GadgetException e) {
+            throw new GadgetException("write (" + what + ")", ep0Path(), e.errno(),
+                    "FunctionFS rejected the " + what + " blob (" + blob.length + " bytes)"
+                            + (e.errno() == Errno.EINVAL ? "; the kernel log (dmesg) names the offending descriptor" : ""), e);
+        }
+    }
+
+    @Override
+    public boolean isStarted() {
+        return descriptors != null && !closed;
+    }
+
+    @Override
+    public Endpoint endpoint(int number, EndpointOption... options) {
+        synchronized (open) {
+            checkOpen("open");
+            Descriptors d = descriptors;
+            String path = mountPoint.resolve("ep" + number).toString();
+            if (d == null || number < 1 || number > d.endpoints().size()) {
+                throw new GadgetException("open", path, Errno.ENOENT,
+                        d == null ? "endpoint files appear once descriptors and strings are written"
+                                : "the function has endpoints ep1..ep" + d.endpoints().size());
+            }
+            boolean nonBlocking = Arrays.asList(options).contains(EndpointOption.NON_BLOCKING);
+            boolean in = (d.endpoints().get(number - 1).address() & 0x80) != 0;
+            LinuxEndpoint e = LinuxEndpoint.open(this, number, path, in, nonBlocking);
+            open.add(e);
+            return e;
+        }
+    }
+
+    java.util.concurrent.atomic.AtomicLong seqnoCounter(int endpoint) {
+        return seqnos.computeIfAbsent(endpoint, n -> new java.util.concurrent.atomic.AtomicLong());
+    }
+
+    void endpointClosed(LinuxEndpoint e) {
+        synchronized (open) {
+            open.remove(e);
+        }
+    }
+
+    // ---- bind state ----
+
+    /**
+     * Records the bind state. Unbinding first makes new DMABUF ioctls fail, then waits briefly
+     * for the ones already entering the kernel: they read {@code ffs->gadget} right at entry, so
+     * one still inside after the wait is past that point (sleeping for ENABLE or the reservation)
+     * and safe.
+     */
+    void setBound(boolean value) {
+        bound = value;
+        if (!value) {
+            try {
+                if (bindLock.writeLock().tryLock(UNBIND_DRAIN_MILLIS, TimeUnit.MILLISECONDS)) {
+                    bindLock.writeLock().unlock();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    boolean isBound() {
+        return bound;
+    }
+
+    /**
+     * Enters a DMABUF TRANSFER or DETACH: fails with ENODEV (without touching the kernel) when
+     * the function is unbound; otherwise the caller must {@link #leaveDmaBufIoctl()} afterwards.
+     */
+    void enterDmaBufIoctl(String operation, String object) {
+        bindLock.readLock().lock();
+        if (!bound) {
+            bindLock.readLock().unlock();
+            throw new GadgetException(operation, object, Errno.ENODEV,
+                    "the function is unbound from its UDC; gadget4j does not issue this ioctl then (Linux 6.12 "
+                            + "dereferences a NULL gadget there); close the endpoint to drop its DMABUFs");
+        }
+    }
+
+    void leaveDmaBufIoctl() {
+        bindLock.readLock().unlock();
+    }
+
+    // ---- events ----
+
+    @Override
+    public Optional<Event> nextEvent(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        synchronized (eventLock) {
+            checkOpen("read");
+            if (pending != null) {
+                throw new IllegalStateException("answer the pending SETUP (" + pending.packet()
+                        + ") with reply, receive, acknowledge or stall before reading the next event");
+            }
+            if (events.isEmpty()) {
+                int ready = Poll.poll(ep0, Constants.POLLIN, timeout);
+                if ((ready & (Constants.POLLIN | Constants.POLLERR | Constants.POLLHUP)) == 0) {
+                    return Optional.empty();
+                }
+                readEvents();
+            }
+            Event e = events.poll();
+            if (e == null) {
+                return Optional.empty();
+            }
+            if (e instanceof Event.Setup s) {
+                pending = s;
+            }
+            track(e);
+            return Optional.of(e);
+        }
+    }
+
+    /** Reads what ep0 has (at most four events, one read) into the queue. */
+    private void readEvents() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(EVENT_SIZE * MAX_EVENTS);
+            long n = ep0.read(buf);
+            byte[] bytes = buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+            events.addAll(EventCodec.decode(bytes, ep0Path()));
+        }
+    }
+
+    private void track(Event e) {
+        if (e instanceof Event.Unbind) {
+            // Only lowers the flag: a BIND event is not proof on its own (an unbind may follow it
+            // in the kernel before the user reads it); bind() raises it after its UDC write.
+            setBound(false);
+        }
+    }
+
+    private void answering(Event.Setup setup, boolean wantIn, String method) {
+        Objects.requireNonNull(setup, "setup");
+        if (pending == null || !pending.equals(setup)) {
+            throw new IllegalStateException("no pending SETUP " + setup.packet());
+        }
+        boolean in = setup.packet().deviceToHost();
+        if (in != wantIn) {
+            throw new IllegalStateException(method + " answers " + (wantIn ? "device-to-host" : "host-to-device")
+                    + " requests; this one is " + (in ? "device-to-host" : "host-to-device"));
+        }
+    }
+
+    private GadgetException answerFailed(String operation, GadgetException e, Event.Setup setup) {
+        if (e.errno() == Errno.EIDRM) {
+            return new GadgetException(operation, ep0Path(), Errno.EIDRM,
+                    "the SETUP " + setup.packet() + " was cancelled by a newer event", e);
+        }
+        return e;
+    }
+
+    @Override
+    public void reply(Event.Setup setup, MemorySegment data) {
+        Objects.requireNonNull(data, "data");
+        synchronized (eventLock) {
+            checkOpen("write");
+            answering(setup, true, "reply()");
+            int n = (int) Math.min(data.byteSize(), setup.packet().length());
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment buf = arena.allocate(Math.max(1, n)).asSlice(0, n);
+                MemorySegment.copy(data, 0, buf, 0, n);
+                ep0.write(buf);
+            } catch (GadgetException e) {
+                throw answerFailed("write", e, setup);
+            } finally {
+                pending = null;
+            }
+        }
+    }
+
+    @Override
+    public int receive(Event.Setup setup, MemorySegment dst) {
+        Objects.requireNonNull(dst, "dst");
+        synchronized (eventLock) {
+            checkOpen("read");
+            answering(setup, false, "receive()");
+            int n = (int) Math.min(dst.byteSize(), setup.packet().length());
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment buf = arena.allocate(Math.max(1, n)).asSlice(0, n);
+                int got = (int) ep0.read(buf);
+                MemorySegment.copy(buf, 0, dst, 0, got);
+                return got;
+            } catch (GadgetException e) {
+                throw answerFailed("read", e, setup);
+            } finally {
+                pending = null;
+            }
+        }
+    }
+
+    @Override
+    public void acknowledge(Event.Setup setup) {
+        Objects.requireNonNull(setup, "setup");
+        synchronized (eventLock) {
+            boolean in = setup.packet().deviceToHost();
+            String op = in ? "write" : "read";
+            checkOpen(op);
+            answering(setup, in, "acknowledge()");
+            try {
+                zeroLength(in);
+            } catch (GadgetException e) {
+                throw answerFailed(op, e, setup);
+            } finally {
+                pending = null;
+            }
+        }
+    }
+
+    @Override
+    public void stall(Event.Setup setup) {
+        Objects.requireNonNull(setup, "setup");
+        synchronized (eventLock) {
+            boolean in = setup.packet().deviceToHost();
+            String op = in ? "read" : "write";
+            checkOpen(op);
+            answering(setup, in, "stall()");
+            try {
+                // I/O against the request's direction makes f_fs.c halt ep0 and return EL2HLT.
+                zeroLength(!in);
+            } catch (GadgetException e) {
+                if (e.errno() != Errno.EL2HLT) {
+                    throw answerFailed(op, e, setup);
+                }
+            } finally {
+                pending = null;
+            }
+        }
+    }
+
+    /** A zero-length write ({@code write}) or read on ep0. */
+    private void zeroLength(boolean write) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment empty = arena.allocate(1).asSlice(0, 0);
+            if (write) {
+                ep0.write(empty);
+            } else {
+                ep0.read(empty);
+            }
+        }
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Closes every endpoint opened through it, then ep0; FunctionFS then unbinds the gadget,
+     * so the function counts as unbound from here on.
+     */
+    @Override
+    public void close() {
+        List<LinuxEndpoint> endpoints;
+        synchronized (open) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            endpoints = new ArrayList<>(open);
+        }
+        setBound(false);
+        RuntimeException failure = null;
+        for (LinuxEndpoint e : endpoints) {
+            try {
+                e.close();
+            } catch (RuntimeException ex) {
+                failure = ex;
+            }
+        }
+        ep0.close();
+        gadget.functionClosed();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

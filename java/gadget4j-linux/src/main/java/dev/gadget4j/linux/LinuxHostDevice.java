@@ -1,0 +1,569 @@
+package dev.gadget4j.linux;
+
+import dev.gadget4j.Errno;
+import dev.gadget4j.GadgetException;
+import dev.gadget4j.HostDevice;
+import dev.gadget4j.IoRequest;
+import dev.gadget4j.UsbDeviceInfo;
+import dev.gadget4j.linux.sys.Constants;
+import dev.gadget4j.linux.sys.Fd;
+import dev.gadget4j.linux.sys.Ioctl;
+import dev.gadget4j.linux.sys.Poll;
+import dev.gadget4j.linux.sys.UsbfsAbi;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A device opened through usbfs. Control and bulk transfers are the synchronous ioctls with the
+ * timeout in milliseconds; {@link #submitBulk} uses SUBMITURB with a native buffer per URB, and
+ * completions are reaped by whichever thread awaits (poll for POLLOUT, then REAPURBNDELAY until
+ * EAGAIN), so no thread outlives the handle. DISCARDURB cancels (the URB then completes with
+ * ENOENT). Heap segments are copied through native buffers.
+ */
+final class LinuxHostDevice implements HostDevice {
+    private static final long WAIT_SLICE_MILLIS = 20;
+
+    private final UsbDeviceInfo info;
+    private final Fd fd;
+    private final byte[] deviceDescriptor;
+    private final TreeSet<Integer> claimed = new TreeSet<>();
+    private final ReentrantLock reaping = new ReentrantLock();
+    private final Object monitor = new Object();
+    /** URB address → request; guarded by monitor. */
+    private final Map<Long, Urb> pending = new HashMap<>();
+    private volatile boolean closed;
+    private final LinuxBackend backend;
+
+    private LinuxHostDevice(LinuxBackend backend, UsbDeviceInfo info, Fd fd, byte[] deviceDescriptor) {
+        this.backend = backend;
+        this.info = info;
+        this.fd = fd;
+        this.deviceDescriptor = deviceDescriptor;
+    }
+
+    static LinuxHostDevice open(LinuxBackend backend, UsbDeviceInfo info) {
+        Fd fd = Fd.open(info.path(), Constants.O_RDWR);
+        try {
+            byte[] all = LinuxUsbHost.readDescriptors(fd);
+            if (all.length < 18 || LinuxUsbHost.u16(all, 8) != info.vendorId() || LinuxUsbHost.u16(all, 10) != info.productId()) {
+                throw new GadgetException("open (host)", info.path(), Errno.ENODEV,
+                        "the device at this address changed while it was being opened");
+            }
+            return new LinuxHostDevice(backend, info, fd, Arrays.copyOf(all, 18));
+        } catch (RuntimeException e) {
+            fd.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public UsbDeviceInfo info() {
+        return info;
+    }
+
+    private void checkOpen(String operation) {
+        if (closed) {
+            throw new GadgetException(operation, info.path(), Errno.EBADF, "the device handle is closed");
+        }
+    }
+
+    @Override
+    public byte[] deviceDescriptor() {
+        checkOpen("read (descriptors)");
+        return deviceDescriptor.clone();
+    }
+
+    @Override
+    public byte[] configurationDescriptor() {
+        checkOpen("read (descriptors)");
+        byte[] all = LinuxUsbHost.readDescriptors(fd);
+        int active = activeConfiguration();
+        byte[] first = null;
+        for (int off = 18; off + 9 <= all.length; ) {
+            int total = LinuxUsbHost.u16(all, off + 2);
+            if (total < 9 || off + total > all.length) {
+                break;
+            }
+            byte[] config = Arrays.copyOfRange(all, off, off + total);
+            if ((config[5] & 0xff) == active) {
+                return config;
+            }
+            if (first == null) {
+                first = config;
+            }
+            off += total;
+        }
+        if (first == null) {
+            throw new GadgetException("read (descriptors)", info.path(), Errno.EIO, "no configuration descriptor");
+        }
+        return first;
+    }
+
+    private int activeConfiguration() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment b = arena.allocate(1);
+            if (controlNative(0x80, 8, 0, 0, b, 1000) == 1) {
+                return b.get(ValueLayout.JAVA_BYTE, 0) & 0xff;
+            }
+        } catch (GadgetException e) {
+            // fall back to the first configuration
+        }
+        return -1;
+    }
+
+    private static int millis(Duration timeout) {
+        long ms;
+        try {
+            ms = timeout.toMillis();
+        } catch (ArithmeticException e) {
+            return 0;
+        }
+        // usbfs reads 0 as "no timeout": round a positive timeout up to at least 1 ms.
+        return ms <= 0 ? 1 : (int) Math.min(ms, Integer.MAX_VALUE);
+    }
+
+    @Override
+    public int control(int requestType, int request, int value, int index, MemorySegment data, Duration timeout) {
+        Objects.requireNonNull(data, "data");
+        checkOpen("USBDEVFS_CONTROL");
+        if (data.byteSize() > 0xffff) {
+            throw new GadgetException("USBDEVFS_CONTROL", info.path(), Errno.EINVAL, "wLength is at most 65535");
+        }
+        boolean in = (requestType & 0x80) != 0;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = data.isNative() ? data : arena.allocate(Math.max(1, data.byteSize())).asSlice(0, data.byteSize());
+            if (!in && buf != data) {
+                MemorySegment.copy(data, 0, buf, 0, data.byteSize());
+            }
+            int n = controlNative(requestType, request, value, index, buf, millis(timeout));
+            if (in && buf != data) {
+                MemorySegment.copy(buf, 0, data, 0, n);
+            }
+            return n;
+        }
+    }
+
+    private int controlNative(int requestType, int request, int value, int index, MemorySegment buf, int timeoutMs) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment c = arena.allocate(UsbfsAbi.CtrlTransfer.LAYOUT);
+            UsbfsAbi.CtrlTransfer.B_REQUEST_TYPE.set(c, (byte) requestType);
+            UsbfsAbi.CtrlTransfer.B_REQUEST.set(c, (byte) request);
+            UsbfsAbi.CtrlTransfer.W_VALUE.set(c, (short) value);
+            UsbfsAbi.CtrlTransfer.W_INDEX.set(c, (short) index);
+            UsbfsAbi.CtrlTransfer.W_LENGTH.set(c, (short) buf.byteSize());
+            UsbfsAbi.CtrlTransfer.TIMEOUT.set(c, timeoutMs);
+            UsbfsAbi.CtrlTransfer.DATA.set(c, buf);
+            return fd.ioctl(Ioctl.USBDEVFS_CONTROL, c);
+        } catch (GadgetException e) {
+            throw explained(e, String.format("request 0x%02x/0x%02x wValue 0x%04x wIndex 0x%04x", requestType, request,
+                    value, index));
+        }
+    }
+
+    private GadgetException explained(GadgetException e, String what) {
+        String why = switch (e.errno()) {
+            case EPIPE -> "the device stalled " + what;
+            case ETIMEDOUT -> "no answer to " + what + " within the timeout";
+            case ENODEV -> "the device was disconnected";
+            default -> what;
+        };
+        return new GadgetException(e.operation(), info.path(), e.errno(), why, e);
+    }
+
+    @Override
+    public void setConfiguration(int configuration) {
+        checkOpen("USBDEVFS_SETCONFIGURATION");
+        List<Integer> had;
+        synchronized (claimed) {
+            had = List.copyOf(claimed);
+        }
+        for (int i : had) {
+            releaseInterface(i);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(ValueLayout.JAVA_INT);
+            v.set(ValueLayout.JAVA_INT, 0, configuration);
+            fd.ioctl(Ioctl.USBDEVFS_SETCONFIGURATION, v);
+        } catch (GadgetException e) {
+            throw explained(e, "SET_CONFIGURATION(" + configuration + ")");
+        }
+        if (configuration != 0) {
+            for (int i : had) {
+                try {
+                    claimInterface(i);
+                } catch (GadgetException e) {
+                    // not in the new configuration: stays released
+                }
+            }
+        }
+    }
+
+    @Override
+    public void claimInterface(int interfaceNumber) {
+        checkOpen("USBDEVFS_DISCONNECT_CLAIM");
+        synchronized (claimed) {
+            if (claimed.contains(interfaceNumber)) {
+                throw new GadgetException("USBDEVFS_DISCONNECT_CLAIM", info.path(), Errno.EBUSY,
+                        "interface " + interfaceNumber + " is already claimed");
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment dc = arena.allocate(UsbfsAbi.DisconnectClaim.LAYOUT);
+                UsbfsAbi.DisconnectClaim.INTERFACE.set(dc, interfaceNumber);
+                UsbfsAbi.DisconnectClaim.FLAGS.set(dc, 0);
+                fd.ioctl(Ioctl.USBDEVFS_DISCONNECT_CLAIM, dc);
+            } catch (GadgetException e) {
+                throw new GadgetException("USBDEVFS_DISCONNECT_CLAIM", info.path(), e.errno(), switch (e.errno()) {
+                    case EINVAL -> "no interface " + interfaceNumber + " in the active configuration";
+                    case EBUSY -> "interface " + interfaceNumber + " is claimed by another process or handle";
+                    default -> "interface " + interfaceNumber;
+                }, e);
+            }
+            claimed.add(interfaceNumber);
+        }
+    }
+
+    @Override
+    public void releaseInterface(int interfaceNumber) {
+        checkOpen("USBDEVFS_RELEASEINTERFACE");
+        synchronized (claimed) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment v = arena.allocate(ValueLayout.JAVA_INT);
+                v.set(ValueLayout.JAVA_INT, 0, interfaceNumber);
+                fd.ioctl(Ioctl.USBDEVFS_RELEASEINTERFACE, v);
+            } catch (GadgetException e) {
+                throw new GadgetException("USBDEVFS_RELEASEINTERFACE", info.path(), e.errno(),
+                        e.errno() == Errno.EINVAL ? "interface " + interfaceNumber + " is not claimed" : null, e);
+            } finally {
+                claimed.remove(interfaceNumber);
+            }
+        }
+    }
+
+    @Override
+    public void setInterface(int interfaceNumber, int alternateSetting) {
+        checkOpen("USBDEVFS_SETINTERFACE");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(UsbfsAbi.SetInterface.LAYOUT);
+            UsbfsAbi.SetInterface.INTERFACE.set(s, interfaceNumber);
+            UsbfsAbi.SetInterface.ALTSETTING.set(s, alternateSetting);
+            fd.ioctl(Ioctl.USBDEVFS_SETINTERFACE, s);
+        } catch (GadgetException e) {
+            throw explained(e, "SET_INTERFACE(" + interfaceNumber + ", " + alternateSetting + ")");
+        }
+    }
+
+    @Override
+    public int bulk(int endpoint, MemorySegment data, Duration timeout) {
+        Objects.requireNonNull(data, "data");
+        checkOpen("USBDEVFS_BULK");
+        boolean in = (endpoint & 0x80) != 0;
+        if (data.byteSize() > Integer.MAX_VALUE) {
+            throw new GadgetException("USBDEVFS_BULK", info.path(), Errno.EINVAL, "a transfer holds at most 2 GiB - 1");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = data.isNative() ? data : arena.allocate(Math.max(1, data.byteSize())).asSlice(0, data.byteSize());
+            if (!in && buf != data) {
+                MemorySegment.copy(data, 0, buf, 0, data.byteSize());
+            }
+            MemorySegment b = arena.allocate(UsbfsAbi.BulkTransfer.LAYOUT);
+            UsbfsAbi.BulkTransfer.EP.set(b, endpoint & 0xff);
+            UsbfsAbi.BulkTransfer.LEN.set(b, (int) buf.byteSize());
+            UsbfsAbi.BulkTransfer.TIMEOUT.set(b, millis(timeout));
+            UsbfsAbi.BulkTransfer.DATA.set(b, buf);
+            int n;
+            try {
+                n = fd.ioctl(Ioctl.USBDEVFS_BULK, b);
+            } catch (GadgetException e) {
+                throw explained(e, String.format("bulk transfer on endpoint 0x%02x", endpoint & 0xff));
+            }
+            if (in && buf != data) {
+                MemorySegment.copy(buf, 0, data, 0, n);
+            }
+            return n;
+        }
+    }
+
+    /** A submitted URB. */
+    private final class Urb implements IoRequest {
+        private final Arena arena = Arena.ofShared();
+        private final MemorySegment urb = arena.allocate(UsbfsAbi.Urb.LAYOUT);
+        private final MemorySegment buffer;
+        private final MemorySegment user;
+        private final boolean in;
+        private final int endpoint;
+        private boolean done;
+        private int actual;
+        private Errno error;
+
+        Urb(int endpoint, MemorySegment user, boolean zeroPacket) {
+            this.endpoint = endpoint;
+            this.in = (endpoint & 0x80) != 0;
+            this.user = user;
+            this.buffer = user.isNative() ? user : arena.allocate(Math.max(1, user.byteSize()), 8).asSlice(0, user.byteSize());
+            if (!in && buffer != user) {
+                MemorySegment.copy(user, 0, buffer, 0, user.byteSize());
+            }
+            UsbfsAbi.Urb.TYPE.set(urb, (byte) Constants.USBDEVFS_URB_TYPE_BULK);
+            UsbfsAbi.Urb.ENDPOINT.set(urb, (byte) endpoint);
+            UsbfsAbi.Urb.FLAGS.set(urb, zeroPacket && !in ? Constants.USBDEVFS_URB_ZERO_PACKET : 0);
+            UsbfsAbi.Urb.BUFFER.set(urb, buffer);
+            UsbfsAbi.Urb.BUFFER_LENGTH.set(urb, (int) buffer.byteSize());
+            UsbfsAbi.Urb.USERCONTEXT.set(urb, MemorySegment.ofAddress(urb.address()));
+        }
+
+        /** Monitor held. */
+        void complete(int status, int actualLength) {
+            if (done) {
+                return;
+            }
+            if (status < 0) {
+                error = errnoOf(-status);
+            }
+            actual = actualLength;
+            if (in && buffer != user && actualLength > 0) {
+                MemorySegment.copy(buffer, 0, user, 0, actualLength);
+            }
+            done = true;
+            arena.close();
+            monitor.notifyAll();
+        }
+
+        @Override
+        public boolean isDone() {
+            synchronized (monitor) {
+                if (done) {
+                    return true;
+                }
+            }
+            if (reaping.tryLock()) {
+                try {
+                    reapAll();
+                } finally {
+                    reaping.unlock();
+                }
+            }
+            synchronized (monitor) {
+                return done;
+            }
+        }
+
+        @Override
+        public int await(Duration timeout) {
+            long deadline = System.nanoTime() + nanos(timeout);
+            while (true) {
+                synchronized (monitor) {
+                    if (done) {
+                        break;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new GadgetException("USBDEVFS_REAPURB", info.path(), Errno.ETIMEDOUT, String.format(
+                            "URB on endpoint 0x%02x not complete after %s", endpoint & 0xff, timeout));
+                }
+                if (reaping.tryLock()) {
+                    try {
+                        if (!reapAll()) {
+                            Poll.poll(fd, Constants.POLLOUT, Math.max(1, Math.min(left / 1_000_000, 200)));
+                            reapAll();
+                        }
+                    } catch (GadgetException e) {
+                        if (e.errno() == Errno.EBADF) {
+                            abandonAll(Errno.ENODEV, "the device handle was closed");
+                        } else {
+                            throw e;
+                        }
+                    } finally {
+                        reaping.unlock();
+                    }
+                    synchronized (monitor) {
+                        monitor.notifyAll();
+                    }
+                } else {
+                    synchronized (monitor) {
+                        if (!done) {
+                            try {
+                                monitor.wait(Math.max(1, Math.min(WAIT_SLICE_MILLIS, left / 1_000_000)));
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                throw new GadgetException("USBDEVFS_REAPURB", info.path(), Errno.EINTR, "interrupted");
+                            }
+                        }
+                    }
+                }
+            }
+            synchronized (monitor) {
+                if (error != null) {
+                    throw new GadgetException("USBDEVFS_SUBMITURB", info.path(), error, String.format(
+                            "URB on endpoint 0x%02x completed with %s%s", endpoint & 0xff, error.name(),
+                            error == Errno.EPIPE ? " (the endpoint is halted)" : error == Errno.ENOENT ? " (cancelled)" : ""));
+                }
+                return actual;
+            }
+        }
+
+        @Override
+        public boolean cancel() {
+            synchronized (monitor) {
+                if (done) {
+                    return false;
+                }
+            }
+            try {
+                fd.ioctl(Ioctl.USBDEVFS_DISCARDURB, urb.address());
+                return true;
+            } catch (GadgetException e) {
+                return false; // EINVAL: it completed meanwhile
+            }
+        }
+    }
+
+    /**
+     * Reaps every completed URB without blocking; reaping held. Returns whether any was reaped.
+     * After a disconnect usbfs answers ENODEV once nothing is left: the rest then fail with ENODEV.
+     */
+    private boolean reapAll() {
+        boolean any = false;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+            while (true) {
+                try {
+                    fd.ioctl(Ioctl.USBDEVFS_REAPURBNDELAY, out);
+                } catch (GadgetException e) {
+                    if (e.errno() == Errno.EAGAIN) {
+                        return any;
+                    }
+                    if (e.errno() == Errno.ENODEV) {
+                        abandonAll(Errno.ENODEV, "the device was disconnected");
+                        return true;
+                    }
+                    throw e;
+                }
+                long address = out.get(ValueLayout.ADDRESS, 0).address();
+                synchronized (monitor) {
+                    Urb u = pending.remove(address);
+                    if (u != null) {
+                        u.complete((int) UsbfsAbi.Urb.STATUS.get(u.urb), (int) UsbfsAbi.Urb.ACTUAL_LENGTH.get(u.urb));
+                        any = true;
+                    }
+                }
+            }
+        }
+    }
+
+    private void abandonAll(Errno e, String why) {
+        synchronized (monitor) {
+            for (Urb u : pending.values()) {
+                u.complete(-e.number(), 0);
+            }
+            pending.clear();
+        }
+    }
+
+    @Override
+    public IoRequest submitBulk(int endpoint, MemorySegment data, boolean zeroPacket) {
+        Objects.requireNonNull(data, "data");
+        boolean in = (endpoint & 0x80) != 0;
+        if (in && data.isReadOnly()) {
+            throw new IllegalArgumentException("an IN transfer needs a writable segment");
+        }
+        if (data.byteSize() > Integer.MAX_VALUE) {
+            throw new GadgetException("USBDEVFS_SUBMITURB", info.path(), Errno.EINVAL, "a URB holds at most 2 GiB - 1");
+        }
+        checkOpen("USBDEVFS_SUBMITURB");
+        Urb u = new Urb(endpoint & 0xff, data, zeroPacket);
+        synchronized (monitor) {
+            pending.put(u.urb.address(), u);
+        }
+        try {
+            fd.ioctl(Ioctl.USBDEVFS_SUBMITURB, u.urb);
+        } catch (GadgetException e) {
+            synchronized (monitor) {
+                pending.remove(u.urb.address());
+                u.complete(-e.errno().number(), 0);
+            }
+            throw explained(e, String.format("URB on endpoint 0x%02x", endpoint & 0xff));
+        }
+        return u;
+    }
+
+    @Override
+    public void clearHalt(int endpoint) {
+        checkOpen("USBDEVFS_CLEAR_HALT");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(ValueLayout.JAVA_INT);
+            v.set(ValueLayout.JAVA_INT, 0, endpoint & 0xff);
+            fd.ioctl(Ioctl.USBDEVFS_CLEAR_HALT, v);
+        } catch (GadgetException e) {
+            throw explained(e, String.format("CLEAR_FEATURE(ENDPOINT_HALT) on 0x%02x", endpoint & 0xff));
+        }
+    }
+
+    /** Releases claimed interfaces, discards URBs still in flight, closes the usbfs file. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        List<Urb> inFlight;
+        synchronized (monitor) {
+            inFlight = List.copyOf(pending.values());
+        }
+        for (Urb u : inFlight) {
+            u.cancel();
+        }
+        synchronized (claimed) {
+            for (int i : claimed) {
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment v = arena.allocate(ValueLayout.JAVA_INT);
+                    v.set(ValueLayout.JAVA_INT, 0, i);
+                    fd.ioctl(Ioctl.USBDEVFS_RELEASEINTERFACE, v);
+                } catch (GadgetException e) {
+                    // disconnected: nothing to release
+                }
+            }
+            claimed.clear();
+        }
+        reaping.lock();
+        try {
+            try {
+                reapAll();
+            } catch (GadgetException e) {
+                // the device went away; what is left is abandoned below
+            }
+            fd.close();
+            abandonAll(Errno.ENOENT, "the device handle was closed");
+        } finally {
+            reaping.unlock();
+            backend.forget(this);
+        }
+    }
+
+    private static Errno errnoOf(int n) {
+        try {
+            return Errno.of(n);
+        } catch (IllegalArgumentException e) {
+            return Errno.EIO;
+        }
+    }
+
+    private static long nanos(Duration d) {
+        try {
+            return Math.max(0, d.toNanos());
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 4;
+        }
+    }
+}
