@@ -169,7 +169,7 @@ class SystemFiles {
         }
     }
 
-    /** The real kernel's attributes exist already; a fake tree gets them created. */
+    /** Extra open flags for attribute writes: none on the real kernel, whose attributes exist already. */
     int createFlag(Path attribute) {
         return 0;
     }
