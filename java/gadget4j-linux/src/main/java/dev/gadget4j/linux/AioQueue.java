@@ -79,7 +79,7 @@ final class AioQueue {
                 return;
             }
             if (res < 0) {
-                error = errnoOf((int) -res);
+                error = Waits.errno((int) -res);
             } else {
                 result = res;
                 if (read && kernelBuffer != user) {
@@ -117,7 +117,7 @@ final class AioQueue {
 
         @Override
         public int await(Duration timeout) {
-            long deadline = System.nanoTime() + nanos(timeout);
+            long deadline = System.nanoTime() + Waits.nanos(timeout);
             while (true) {
                 synchronized (monitor) {
                     if (done) {
@@ -315,19 +315,5 @@ final class AioQueue {
         }
     }
 
-    private static Errno errnoOf(int n) {
-        try {
-            return Errno.of(n);
-        } catch (IllegalArgumentException e) {
-            return Errno.EIO;
-        }
-    }
 
-    private static long nanos(Duration d) {
-        try {
-            return Math.max(0, d.toNanos());
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE / 4;
-        }
-    }
 }

@@ -326,7 +326,7 @@ final class LinuxHostDevice implements HostDevice {
                 return;
             }
             if (status < 0) {
-                error = errnoOf(-status);
+                error = Waits.errno(-status);
             }
             actual = actualLength;
             if (in && buffer != user && actualLength > 0) {
@@ -358,7 +358,7 @@ final class LinuxHostDevice implements HostDevice {
 
         @Override
         public int await(Duration timeout) {
-            long deadline = System.nanoTime() + nanos(timeout);
+            long deadline = System.nanoTime() + Waits.nanos(timeout);
             while (true) {
                 synchronized (monitor) {
                     if (done) {
@@ -551,19 +551,5 @@ final class LinuxHostDevice implements HostDevice {
         }
     }
 
-    private static Errno errnoOf(int n) {
-        try {
-            return Errno.of(n);
-        } catch (IllegalArgumentException e) {
-            return Errno.EIO;
-        }
-    }
 
-    private static long nanos(Duration d) {
-        try {
-            return Math.max(0, d.toNanos());
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE / 4;
-        }
-    }
 }

@@ -157,7 +157,7 @@ final class LinuxTransfer implements Transfer {
         if (candidates.size() == 1 && !shared) {
             int s = candidates.getFirst().status();
             if (s != 0) {
-                finish(s < 0 ? errnoOf(-s) : null, true, null);
+                finish(s < 0 ? Waits.errno(-s) : null, true, null);
             }
             return;
         }
@@ -176,16 +176,9 @@ final class LinuxTransfer implements Transfer {
     }
 
     private static Errno errorOf(SyncFile.FenceInfo fi) {
-        return fi.status() < 0 ? errnoOf(-fi.status()) : null;
+        return fi.status() < 0 ? Waits.errno(-fi.status()) : null;
     }
 
-    private static Errno errnoOf(int n) {
-        try {
-            return Errno.of(n);
-        } catch (IllegalArgumentException e) {
-            return Errno.EIO;
-        }
-    }
 
     /**
      * Settles the transfer before its attachment goes (guard write side held): a last reading,
@@ -220,7 +213,7 @@ final class LinuxTransfer implements Transfer {
 
     @Override
     public void await(Duration timeout) {
-        long deadline = System.nanoTime() + Math.max(0, nanos(timeout));
+        long deadline = System.nanoTime() + Waits.nanos(timeout);
         while (!done) {
             guard.readLock();
             try {
@@ -252,13 +245,6 @@ final class LinuxTransfer implements Transfer {
         }
     }
 
-    private static long nanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE / 4;
-        }
-    }
 
     @Override
     public Optional<Errno> status() {
