@@ -1,0 +1,69 @@
+# Shared helpers for the qemu-images scripts (sourced, not executed).
+# shellcheck shell=bash
+G4J_SRC_PKG=linux-source-6.12
+G4J_SRC_VERSION=6.12.117-1~deb12u1
+G4J_SRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
+G4J_CACHE=${GADGET4J_CACHE:-$HOME/.cache/gadget4j}
+G4J_QI=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+G4J_ROOT=$(cd "$G4J_QI/.." && pwd)
+
+g4j_die() { echo "$(basename "$0"): $*" >&2; exit 1; }
+g4j_log() { echo "$(basename "$0"): $*" >&2; }
+
+# g4j_need_pkgs PKG[=VERSION]... : installs missing Debian packages as root, else fails clearly.
+g4j_need_pkgs() {
+    [ "$(uname -s)" = Linux ] || g4j_die "needs Linux (found $(uname -s))"
+    local missing=() p name
+    for p in "$@"; do
+        name=${p%%=*}
+        if ! dpkg-query -W -f='${Status}' "$name" 2>/dev/null | grep -q 'install ok installed'; then
+            missing+=("$p")
+        fi
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    command -v apt-get >/dev/null || g4j_die "missing packages ${missing[*]} and no apt-get (Debian 12 expected)"
+    [ "$(id -u)" = 0 ] || g4j_die "missing Debian packages ${missing[*]}: run as root or install them"
+    g4j_log "installing Debian packages: ${missing[*]}"
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2; then
+        apt-get update -q >&2 || true
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 \
+            || g4j_die "apt-get install ${missing[*]} failed"
+    fi
+}
+
+# Kernel source package: pinned version, clear error on another one.
+g4j_need_source() {
+    local v
+    v=$(dpkg-query -W -f='${Version}' "$G4J_SRC_PKG" 2>/dev/null || true)
+    if [ -z "$v" ]; then
+        g4j_need_pkgs "$G4J_SRC_PKG=$G4J_SRC_VERSION"
+        v=$(dpkg-query -W -f='${Version}' "$G4J_SRC_PKG")
+    fi
+    [ "$v" = "$G4J_SRC_VERSION" ] || g4j_die "$G4J_SRC_PKG $v is installed but the patches were made for $G4J_SRC_VERSION"
+    [ -f "$G4J_SRC_TARBALL" ] || g4j_die "$G4J_SRC_TARBALL is missing although $G4J_SRC_PKG is installed"
+}
+
+# g4j_extract DIR : unpacks the kernel source tree into DIR (must not exist).
+g4j_extract() {
+    mkdir -p "$1"
+    tar -xJf "$G4J_SRC_TARBALL" -C "$1" --strip-components=1
+}
+
+# g4j_hash FILE... : short content hash of the files plus the source version.
+g4j_hash() {
+    { echo "$G4J_SRC_VERSION"; for f in "$@"; do echo "== $f"; cat "$f"; done; } | sha256sum | cut -c1-16
+}
+
+# g4j_tmpdir NAME : a fresh build directory next to the cache (same filesystem for rename).
+g4j_tmpdir() {
+    mkdir -p "$G4J_CACHE"
+    mktemp -d "$G4J_CACHE/.tmp-$1.XXXXXX"
+}
+
+# g4j_publish TMPDIR DEST : renames a finished TMPDIR (with .complete) into place; if a
+# concurrent run published DEST first, keeps that one.
+g4j_publish() {
+    if ! mv -T "$1" "$2" 2>/dev/null; then
+        [ -f "$2/.complete" ] || { rm -rf "$2"; mv -T "$1" "$2"; }
+    fi
+}
