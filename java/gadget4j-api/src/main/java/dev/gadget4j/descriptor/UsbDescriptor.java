@@ -1,39 +1,44 @@
 package dev.gadget4j.descriptor;
 
-import java.util.ArrayList;
+import static dev.gadget4j.descriptor.Wire.u16;
+import static dev.gadget4j.descriptor.Wire.u8;
+
 import java.util.Arrays;
-import java.util.List;
 
 /**
- * A USB descriptor as FunctionFS takes it in a function's descriptor sets. Interface, endpoint,
- * SuperSpeed companion and interface association descriptors are typed; anything else (class
- * specific descriptors) is carried as {@link Raw} bytes, as the kernel passes it through.
+ * A descriptor that can sit in a function's descriptor set, and in the configuration descriptor
+ * set the host reads. Interface, endpoint, SuperSpeed companion and interface association
+ * descriptors are typed; anything else (class-specific descriptors) is carried as {@link Raw}
+ * bytes.
+ *
+ * <p>The records check their fields when constructed, so a descriptor that exists is one USB
+ * allows; whether FunctionFS takes it in a set is checked by {@link Descriptors}.
  */
 public sealed interface UsbDescriptor {
-    int INTERFACE = 4;
-    int ENDPOINT = 5;
-    int INTERFACE_ASSOCIATION = 11;
-    int SS_ENDPOINT_COMPANION = 48;
 
     /** The descriptor's bytes, bLength first. */
     byte[] toBytes();
 
-    /** bDescriptorType. */
-    int type();
-
-    private static void u8(String field, int v) {
-        if (v < 0 || v > 0xff) {
-            throw new IllegalArgumentException(field + " must be 0..255, got " + v);
-        }
-    }
+    /** bDescriptorType, one of {@link DescriptorType}'s values for the typed records. */
+    int descriptorType();
 
     /**
      * An interface descriptor (9 bytes).
      *
-     * @param stringIndex iInterface: 1-based index into the function's strings, 0 for none
+     * @param number           bInterfaceNumber, function-local in a FunctionFS set (0 first)
+     * @param alternateSetting bAlternateSetting
+     * @param endpointCount    bNumEndpoints
+     * @param interfaceClass   bInterfaceClass (0xff vendor specific)
+     * @param subClass         bInterfaceSubClass
+     * @param protocol         bInterfaceProtocol
+     * @param stringIndex      iInterface: 1-based index into the function's strings, 0 for none
      */
     record Interface(int number, int alternateSetting, int endpointCount, int interfaceClass, int subClass,
                      int protocol, int stringIndex) implements UsbDescriptor {
+        /** bLength. */
+        public static final int SIZE = 9;
+
+        /** Checks every field fits its byte. */
         public Interface {
             u8("bInterfaceNumber", number);
             u8("bAlternateSetting", alternateSetting);
@@ -44,43 +49,68 @@ public sealed interface UsbDescriptor {
             u8("iInterface", stringIndex);
         }
 
+        /** Alternate setting 0 of a vendor-specific (class 0xff) interface. */
+        public static Interface vendor(int number, int endpointCount, int stringIndex) {
+            return new Interface(number, 0, endpointCount, 0xff, 0, 0, stringIndex);
+        }
+
         @Override
-        public int type() {
-            return INTERFACE;
+        public int descriptorType() {
+            return DescriptorType.INTERFACE;
         }
 
         @Override
         public byte[] toBytes() {
-            return new byte[] {9, INTERFACE, (byte) number, (byte) alternateSetting, (byte) endpointCount,
-                (byte) interfaceClass, (byte) subClass, (byte) protocol, (byte) stringIndex};
+            return new byte[] {SIZE, DescriptorType.INTERFACE, (byte) number, (byte) alternateSetting,
+                (byte) endpointCount, (byte) interfaceClass, (byte) subClass, (byte) protocol, (byte) stringIndex};
+        }
+
+        Interface withNumberAndString(int newNumber, int newString) {
+            return new Interface(newNumber, alternateSetting, endpointCount, interfaceClass, subClass, protocol,
+                    newString);
         }
     }
 
     /**
-     * An endpoint descriptor: 7 bytes, or 9 with the audio fields {@code bRefresh} and
-     * {@code bSynchAddress} (FunctionFS accepts both).
+     * An endpoint descriptor: 7 bytes, or 9 in the audio form that adds {@code bRefresh} and
+     * {@code bSynchAddress} (FunctionFS accepts both lengths).
      *
-     * @param address    bEndpointAddress: the function-local number, bit 7 set for IN
-     * @param attributes bmAttributes: bits 0-1 transfer type (0 control, 1 isochronous, 2 bulk, 3 interrupt)
+     * @param address       bEndpointAddress: endpoint number 1..15, {@link Direction#IN_BIT} set for IN;
+     *                      in a FunctionFS set the number is the function's own, not the UDC's
+     * @param attributes    bmAttributes: bits 0-1 the {@link TransferType}, bits 2-5 isochronous
+     *                      synchronisation and usage
+     * @param maxPacketSize wMaxPacketSize as written: bits 0-10 the packet size, bits 11-12 extra
+     *                      transactions per microframe for high-speed isochronous and interrupt
+     *                      endpoints; 0 leaves the size to the UDC, as the kernel's ffs-test does at
+     *                      full speed
+     * @param interval      bInterval
+     * @param audio         whether this is the 9-byte audio form
+     * @param refresh       bRefresh (audio form only, else 0)
+     * @param synchAddress  bSynchAddress (audio form only, else 0)
      */
     record Endpoint(int address, int attributes, int maxPacketSize, int interval, boolean audio, int refresh,
                     int synchAddress) implements UsbDescriptor {
-        public static final int BULK = 2;
-        public static final int INTERRUPT = 3;
+        /** bLength of the usual form. */
+        public static final int SIZE = 7;
+        /** bLength of the audio form. */
+        public static final int AUDIO_SIZE = 9;
 
+        /** Checks every field fits, the address names endpoint 1..15 and the audio fields are 0 without audio. */
         public Endpoint {
             u8("bEndpointAddress", address);
             if ((address & 0x0f) == 0 || (address & 0x70) != 0) {
-                throw new IllegalArgumentException("bEndpointAddress must name endpoint 1..15, got 0x"
-                        + Integer.toHexString(address));
+                throw new IllegalArgumentException("bEndpointAddress must be endpoint 1..15 with bits 4-6 clear, got "
+                        + Wire.hex(address));
             }
             u8("bmAttributes", attributes);
-            if (maxPacketSize < 0 || maxPacketSize > 0xffff) {
-                throw new IllegalArgumentException("wMaxPacketSize must fit 16 bits, got " + maxPacketSize);
-            }
+            u16("wMaxPacketSize", maxPacketSize);
             u8("bInterval", interval);
             u8("bRefresh", refresh);
             u8("bSynchAddress", synchAddress);
+            if (!audio && (refresh != 0 || synchAddress != 0)) {
+                throw new IllegalArgumentException("bRefresh " + refresh + " and bSynchAddress " + synchAddress
+                        + " exist only in the 9-byte audio form");
+            }
         }
 
         /** A 7-byte endpoint descriptor. */
@@ -88,60 +118,121 @@ public sealed interface UsbDescriptor {
             this(address, attributes, maxPacketSize, interval, false, 0, 0);
         }
 
-        /** A bulk endpoint. */
-        public static Endpoint bulk(int address, int maxPacketSize) {
-            return new Endpoint(address, BULK, maxPacketSize, 0);
+        /** A 7-byte endpoint of {@code type} with bits 2-7 of bmAttributes clear. */
+        public static Endpoint of(int address, TransferType type, int maxPacketSize, int interval) {
+            return new Endpoint(address, type.bits(), maxPacketSize, interval);
         }
 
+        /** A bulk endpoint (bInterval 0). */
+        public static Endpoint bulk(int address, int maxPacketSize) {
+            return of(address, TransferType.BULK, maxPacketSize, 0);
+        }
+
+        /** An interrupt endpoint. */
+        public static Endpoint interrupt(int address, int maxPacketSize, int interval) {
+            return of(address, TransferType.INTERRUPT, maxPacketSize, interval);
+        }
+
+        /** Whether data flows device to host. */
         public boolean in() {
-            return (address & 0x80) != 0;
+            return direction() == Direction.IN;
+        }
+
+        /** Bit 7 of the address. */
+        public Direction direction() {
+            return Direction.of(address);
+        }
+
+        /** The endpoint number, bits 0-3 of the address. */
+        public int number() {
+            return address & 0x0f;
         }
 
         /** bmAttributes bits 0-1. */
-        public int transferType() {
-            return attributes & 3;
+        public TransferType transferType() {
+            return TransferType.of(attributes);
+        }
+
+        /** Bits 0-10 of wMaxPacketSize: the size of one packet ({@code usb_endpoint_maxp}). */
+        public int packetSize() {
+            return maxPacketSize & 0x7ff;
         }
 
         @Override
-        public int type() {
-            return ENDPOINT;
+        public int descriptorType() {
+            return DescriptorType.ENDPOINT;
         }
 
         @Override
         public byte[] toBytes() {
-            byte[] b = {(byte) (audio ? 9 : 7), ENDPOINT, (byte) address, (byte) attributes, (byte) maxPacketSize,
-                (byte) (maxPacketSize >> 8), (byte) interval, (byte) refresh, (byte) synchAddress};
-            return audio ? b : Arrays.copyOf(b, 7);
+            byte[] b = {(byte) AUDIO_SIZE, DescriptorType.ENDPOINT, (byte) address, (byte) attributes,
+                (byte) maxPacketSize, (byte) (maxPacketSize >> 8), (byte) interval, (byte) refresh,
+                (byte) synchAddress};
+            if (audio) {
+                return b;
+            }
+            byte[] s = Arrays.copyOf(b, SIZE);
+            s[0] = SIZE;
+            return s;
+        }
+
+        Endpoint withAddressAndSize(int newAddress, int newMaxPacketSize) {
+            return new Endpoint(newAddress, attributes, newMaxPacketSize, interval, audio, refresh, synchAddress);
         }
     }
 
-    /** A SuperSpeed endpoint companion (6 bytes); follows its endpoint in the SuperSpeed set. */
+    /**
+     * A SuperSpeed endpoint companion (6 bytes); follows its endpoint in the SuperSpeed set.
+     *
+     * @param maxBurst         bMaxBurst: packets per burst minus one
+     * @param attributes       bmAttributes: MaxStreams (bulk) or Mult (isochronous)
+     * @param bytesPerInterval wBytesPerInterval (periodic endpoints)
+     */
     record SsCompanion(int maxBurst, int attributes, int bytesPerInterval) implements UsbDescriptor {
+        /** bLength. */
+        public static final int SIZE = 6;
+
+        /** Checks the ranges. */
         public SsCompanion {
-            if (maxBurst < 0 || maxBurst > 15) {
-                throw new IllegalArgumentException("bMaxBurst must be 0..15, got " + maxBurst);
-            }
+            Wire.range("bMaxBurst", maxBurst, 0, 15);
             u8("bmAttributes", attributes);
-            if (bytesPerInterval < 0 || bytesPerInterval > 0xffff) {
-                throw new IllegalArgumentException("wBytesPerInterval must fit 16 bits, got " + bytesPerInterval);
-            }
+            u16("wBytesPerInterval", bytesPerInterval);
+        }
+
+        /** A bulk companion without streams. */
+        public static SsCompanion bulk(int maxBurst) {
+            return new SsCompanion(maxBurst, 0, 0);
         }
 
         @Override
-        public int type() {
-            return SS_ENDPOINT_COMPANION;
+        public int descriptorType() {
+            return DescriptorType.SS_ENDPOINT_COMPANION;
         }
 
         @Override
         public byte[] toBytes() {
-            return new byte[] {6, SS_ENDPOINT_COMPANION, (byte) maxBurst, (byte) attributes, (byte) bytesPerInterval,
-                (byte) (bytesPerInterval >> 8)};
+            return new byte[] {SIZE, DescriptorType.SS_ENDPOINT_COMPANION, (byte) maxBurst, (byte) attributes,
+                (byte) bytesPerInterval, (byte) (bytesPerInterval >> 8)};
         }
     }
 
-    /** An interface association descriptor (8 bytes). */
+    /**
+     * An interface association descriptor (8 bytes), grouping consecutive interfaces into one
+     * function for the host.
+     *
+     * @param firstInterface bFirstInterface (f_fs.c leaves it unrenumbered when binding)
+     * @param interfaceCount bInterfaceCount
+     * @param functionClass  bFunctionClass
+     * @param subClass       bFunctionSubClass
+     * @param protocol       bFunctionProtocol
+     * @param stringIndex    iFunction: 1-based index into the function's strings, 0 for none
+     */
     record InterfaceAssociation(int firstInterface, int interfaceCount, int functionClass, int subClass, int protocol,
                                 int stringIndex) implements UsbDescriptor {
+        /** bLength. */
+        public static final int SIZE = 8;
+
+        /** Checks every field fits its byte. */
         public InterfaceAssociation {
             u8("bFirstInterface", firstInterface);
             u8("bInterfaceCount", interfaceCount);
@@ -152,34 +243,52 @@ public sealed interface UsbDescriptor {
         }
 
         @Override
-        public int type() {
-            return INTERFACE_ASSOCIATION;
+        public int descriptorType() {
+            return DescriptorType.INTERFACE_ASSOCIATION;
         }
 
         @Override
         public byte[] toBytes() {
-            return new byte[] {8, INTERFACE_ASSOCIATION, (byte) firstInterface, (byte) interfaceCount,
-                (byte) functionClass, (byte) subClass, (byte) protocol, (byte) stringIndex};
+            return new byte[] {SIZE, DescriptorType.INTERFACE_ASSOCIATION, (byte) firstInterface,
+                (byte) interfaceCount, (byte) functionClass, (byte) subClass, (byte) protocol, (byte) stringIndex};
+        }
+
+        InterfaceAssociation withString(int newString) {
+            return new InterfaceAssociation(firstInterface, interfaceCount, functionClass, subClass, protocol,
+                    newString);
         }
     }
 
-    /** Any other descriptor, passed through byte for byte. */
+    /** Any other descriptor, kept byte for byte. */
     record Raw(byte[] bytes) implements UsbDescriptor {
+        /** Checks that bLength is the array's length. */
         public Raw {
-            if (bytes.length < 2 || (bytes[0] & 0xff) != bytes.length) {
+            if (bytes.length < 2 || bytes.length > 255 || (bytes[0] & 0xff) != bytes.length) {
                 throw new IllegalArgumentException("bLength " + (bytes.length < 1 ? "missing" : bytes[0] & 0xff)
                         + " does not match the descriptor's " + bytes.length + " bytes");
             }
             bytes = bytes.clone();
         }
 
+        /** A descriptor of {@code type} with this payload; bLength is worked out. */
+        public static Raw of(int type, int... payload) {
+            byte[] b = new byte[2 + payload.length];
+            b[0] = (byte) b.length;
+            b[1] = (byte) u8("bDescriptorType", type);
+            for (int i = 0; i < payload.length; i++) {
+                b[2 + i] = (byte) u8("payload byte " + i, payload[i]);
+            }
+            return new Raw(b);
+        }
+
+        /** A copy of the bytes, bLength first. */
         @Override
         public byte[] bytes() {
             return bytes.clone();
         }
 
         @Override
-        public int type() {
+        public int descriptorType() {
             return bytes[1] & 0xff;
         }
 
@@ -202,66 +311,5 @@ public sealed interface UsbDescriptor {
         public String toString() {
             return "Raw" + Arrays.toString(bytes);
         }
-    }
-
-    /**
-     * Parses one descriptor at {@code offset}, checking bLength the way f_fs.c's
-     * {@code ffs_do_single_desc} does for the types it knows.
-     */
-    static UsbDescriptor parse(byte[] b, int offset) {
-        if (b.length - offset < 2) {
-            throw new IllegalArgumentException("descriptor at offset " + offset + " is truncated");
-        }
-        int len = b[offset] & 0xff;
-        int type = b[offset + 1] & 0xff;
-        if (len < 2 || offset + len > b.length) {
-            throw new IllegalArgumentException("descriptor at offset " + offset + " has bad bLength " + len);
-        }
-        byte[] d = Arrays.copyOfRange(b, offset, offset + len);
-        return switch (type) {
-            case INTERFACE -> {
-                expect(len, 9, "interface", offset);
-                yield new Interface(d[2] & 0xff, d[3] & 0xff, d[4] & 0xff, d[5] & 0xff, d[6] & 0xff, d[7] & 0xff,
-                        d[8] & 0xff);
-            }
-            case ENDPOINT -> {
-                if (len != 7 && len != 9) {
-                    throw new IllegalArgumentException("endpoint descriptor at offset " + offset + " has bLength " + len
-                            + " (7 or 9 expected)");
-                }
-                yield new Endpoint(d[2] & 0xff, d[3] & 0xff, (d[4] & 0xff) | (d[5] & 0xff) << 8, d[6] & 0xff,
-                        len == 9, len == 9 ? d[7] & 0xff : 0, len == 9 ? d[8] & 0xff : 0);
-            }
-            case SS_ENDPOINT_COMPANION -> {
-                expect(len, 6, "SuperSpeed endpoint companion", offset);
-                yield new SsCompanion(d[2] & 0xff, d[3] & 0xff, (d[4] & 0xff) | (d[5] & 0xff) << 8);
-            }
-            case INTERFACE_ASSOCIATION -> {
-                expect(len, 8, "interface association", offset);
-                yield new InterfaceAssociation(d[2] & 0xff, d[3] & 0xff, d[4] & 0xff, d[5] & 0xff, d[6] & 0xff,
-                        d[7] & 0xff);
-            }
-            case 1, 2 -> throw new IllegalArgumentException("descriptor at offset " + offset
-                    + " is a device or configuration descriptor: those are the gadget's, not a function's");
-            default -> new Raw(d);
-        };
-    }
-
-    private static void expect(int len, int want, String what, int offset) {
-        if (len != want) {
-            throw new IllegalArgumentException(what + " descriptor at offset " + offset + " has bLength " + len
-                    + " (" + want + " expected)");
-        }
-    }
-
-    /** Parses {@code count} consecutive descriptors; returns them and the offset after the last. */
-    static List<UsbDescriptor> parseAll(byte[] b, int[] offset, int count) {
-        List<UsbDescriptor> out = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            UsbDescriptor d = parse(b, offset[0]);
-            offset[0] += b[offset[0]] & 0xff;
-            out.add(d);
-        }
-        return out;
     }
 }
