@@ -22,29 +22,24 @@ import org.junit.jupiter.api.Test;
  */
 class DescriptorsValidationTest {
 
-    private static byte[] sourceSinkWith(Consumer<byte[]> edit) {
-        byte[] b = SOURCE_SINK.clone();
+    /** Parses a copy of {@code golden} changed by {@code edit} and checks the message. */
+    private static void rejectsEdited(byte[] golden, Consumer<byte[]> edit, String... fragments) {
+        byte[] b = golden.clone();
         edit.accept(b);
-        return b;
-    }
-
-    private static byte[] msOsWith(Consumer<byte[]> edit) {
-        byte[] b = MS_OS.clone();
-        edit.accept(b);
-        return b;
+        rejects(() -> Descriptors.parse(b), fragments);
     }
 
     private static final Interface VENDOR = Interface.vendor(0, 1, 0);
 
     @Test
     void wrongMagic() {
-        rejects(() -> Descriptors.parse(sourceSinkWith(b -> b[0] = 4)), "magic 4", "MAGIC_V2");
-        rejects(() -> Descriptors.parse(sourceSinkWith(b -> b[0] = 1)), "legacy v1");
+        rejectsEdited(SOURCE_SINK, b -> b[0] = 4, "magic 4", "MAGIC_V2");
+        rejectsEdited(SOURCE_SINK, b -> b[0] = 1, "legacy v1");
     }
 
     @Test
     void lengthFieldDisagreesWithTheBlob() {
-        rejects(() -> Descriptors.parse(sourceSinkWith(b -> b[4] = 104)), "header length 104 != blob length 105");
+        rejectsEdited(SOURCE_SINK, b -> b[4] = 104, "header length 104 != blob length 105");
     }
 
     @Test
@@ -65,50 +60,50 @@ class DescriptorsValidationTest {
 
     @Test
     void unknownFlag() {
-        rejects(() -> Descriptors.parse(sourceSinkWith(b -> b[9] = 1)), "unknown flags 0x100", "ENOSYS");
+        rejectsEdited(SOURCE_SINK, b -> b[9] = 1, "unknown flags 0x100", "ENOSYS");
     }
 
     @Test
     void zeroCountUnderItsFlag() {
-        rejects(() -> Descriptors.parse(sourceSinkWith(b -> b[16] = 0)), "hs_count is 0");
+        rejectsEdited(SOURCE_SINK, b -> b[16] = 0, "hs_count is 0");
     }
 
     @Test
     void countLargerThanTheBlob() {
-        rejects(() -> Descriptors.parse(sourceSinkWith(b -> b[15] = 0x7f)), "fs_count 2130706435");
+        rejectsEdited(SOURCE_SINK, b -> b[15] = 0x7f, "fs_count 2130706435");
     }
 
     @Test
     void countsThatSplitTheSetsWrongly() {
         // fs_count 2: the full-speed OUT endpoint becomes high speed's first descriptor and SuperSpeed's last
         // companion is left over.
-        rejects(() -> Descriptors.parse(sourceSinkWith(b -> b[12] = 2)), "6 bytes left over");
+        rejectsEdited(SOURCE_SINK, b -> b[12] = 2, "6 bytes left over");
         // fs_count 4 takes high speed's interface, so SuperSpeed's fifth descriptor would start past the end.
-        rejects(() -> Descriptors.parse(sourceSinkWith(b -> b[12] = 4)), "SUPER speed", "descriptor 4 at offset 105",
+        rejectsEdited(SOURCE_SINK, b -> b[12] = 4, "SUPER speed", "descriptor 4 at offset 105",
                 "truncated");
     }
 
     @Test
     void interfaceWithBadLength() {
-        rejects(() -> Descriptors.parse(sourceSinkWith(b -> b[24] = 8)), "FULL speed", "offset 24",
+        rejectsEdited(SOURCE_SINK, b -> b[24] = 8, "FULL speed", "offset 24",
                 "interface descriptor has bLength 8 (9 expected)");
     }
 
     @Test
     void endpointWithBadLength() {
-        rejects(() -> Descriptors.parse(sourceSinkWith(b -> b[33] = 8)), "FULL speed", "offset 33",
+        rejectsEdited(SOURCE_SINK, b -> b[33] = 8, "FULL speed", "offset 33",
                 "endpoint descriptor has bLength 8 (7 or 9 expected)");
     }
 
     @Test
     void bLengthTooSmallOrTooLarge() {
-        rejects(() -> Descriptors.parse(sourceSinkWith(b -> b[33] = 1)), "bLength 1 is shorter than the 2-byte header");
-        rejects(() -> Descriptors.parse(sourceSinkWith(b -> b[40] = (byte) 200)), "bLength 200 runs past the end");
+        rejectsEdited(SOURCE_SINK, b -> b[33] = 1, "bLength 1 is shorter than the 2-byte header");
+        rejectsEdited(SOURCE_SINK, b -> b[40] = (byte) 200, "bLength 200 runs past the end");
     }
 
     @Test
     void endpointZero() {
-        rejects(() -> Descriptors.parse(sourceSinkWith(b -> b[35] = (byte) 0x80)), "bEndpointAddress", "0x80");
+        rejectsEdited(SOURCE_SINK, b -> b[35] = (byte) 0x80, "bEndpointAddress", "0x80");
     }
 
     @Test
@@ -168,30 +163,30 @@ class DescriptorsValidationTest {
 
     @Test
     void msOsHeaderFields() {
-        rejects(() -> Descriptors.parse(msOsWith(b -> b[41] = 1)), "offset 36", "bcdVersion 0x0101");
-        rejects(() -> Descriptors.parse(msOsWith(b -> {
+        rejectsEdited(MS_OS, b -> b[41] = 1, "offset 36", "bcdVersion 0x0101");
+        rejectsEdited(MS_OS, b -> {
             b[41] = 1;
             b[42] = 0;
-        })), "bcdVersion 0x0001");
-        rejects(() -> Descriptors.parse(msOsWith(b -> b[43] = 6)), "wIndex 6");
-        rejects(() -> Descriptors.parse(msOsWith(b -> b[46] = 1)), "Reserved byte is 1");
-        rejects(() -> Descriptors.parse(msOsWith(b -> b[37] = 34)), "dwLength 34 but its entries end after 35");
-        rejects(() -> Descriptors.parse(msOsWith(b -> b[37] = (byte) 200)), "dwLength 200 runs past the blob");
+        }, "bcdVersion 0x0001");
+        rejectsEdited(MS_OS, b -> b[43] = 6, "wIndex 6");
+        rejectsEdited(MS_OS, b -> b[46] = 1, "Reserved byte is 1");
+        rejectsEdited(MS_OS, b -> b[37] = 34, "dwLength 34 but its entries end after 35");
+        rejectsEdited(MS_OS, b -> b[37] = (byte) 200, "dwLength 200 runs past the blob");
     }
 
     @Test
     void msOsCompatEntryFields() {
-        rejects(() -> Descriptors.parse(msOsWith(b -> b[48] = 0)), "compat entry 0", "Reserved1 is 0, must be 1");
-        rejects(() -> Descriptors.parse(msOsWith(b -> b[65] = 1)), "Reserved2 byte 0 is not zero");
-        rejects(() -> Descriptors.parse(msOsWith(b -> b[56] = 'X')), "bytes after its NUL padding");
+        rejectsEdited(MS_OS, b -> b[48] = 0, "compat entry 0", "Reserved1 is 0, must be 1");
+        rejectsEdited(MS_OS, b -> b[65] = 1, "Reserved2 byte 0 is not zero");
+        rejectsEdited(MS_OS, b -> b[56] = 'X', "bytes after its NUL padding");
     }
 
     @Test
     void msOsPropertyFields() {
-        rejects(() -> Descriptors.parse(msOsWith(b -> b[86] = 0)), "property 0", "dwPropertyDataType must be 1..7, got 0");
-        rejects(() -> Descriptors.parse(msOsWith(b -> b[96] = 5)),
+        rejectsEdited(MS_OS, b -> b[86] = 0, "property 0", "dwPropertyDataType must be 1..7, got 0");
+        rejectsEdited(MS_OS, b -> b[96] = 5,
                 "dwSize 22 != 14 + wPropertyNameLength 4 + dwPropertyDataLength 5");
-        rejects(() -> Descriptors.parse(msOsWith(b -> b[90] = 20)), "dwSize 22 with wPropertyNameLength 20");
+        rejectsEdited(MS_OS, b -> b[90] = 20, "dwSize 22 with wPropertyNameLength 20");
         rejects(() -> OsDescriptor.Property.unicode("DeviceInterfaceGUIDs", "x".repeat(120)), "dwSize 298 exceeds 255");
         rejects(() -> new OsDescriptor.CompatId(0, "TOOLONGID", ""), "CompatibleID", "at most 8 ASCII");
     }
