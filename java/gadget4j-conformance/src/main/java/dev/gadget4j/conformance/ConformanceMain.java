@@ -21,7 +21,8 @@ import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
  * Runs the conformance suite on a backend from the command line:
- * {@code ConformanceMain [--backend NAME] [--cases FILE]}. Prints one line per case and a closing
+ * {@code ConformanceMain [--backend NAME] [--cases FILE]} (or, with {@code --package} and
+ * {@code --include}, other JUnit classes on the class path, such as the Linux backend's VM-only tests). Prints one line per case and a closing
  * "N passed, N failed" line; {@code --cases} writes the sorted case names, so that runs on two
  * backends can be compared. Exits non-zero if any case failed or none ran.
  */
@@ -31,25 +32,33 @@ public final class ConformanceMain {
 
     public static void main(String[] args) {
         Path cases = null;
+        String pkg = ConformanceMain.class.getPackageName();
+        String include = ".*ConformanceTest";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--backend" -> System.setProperty(Backends.PROPERTY, args[++i]);
                 case "--cases" -> cases = Path.of(args[++i]);
+                case "--package" -> pkg = args[++i];
+                case "--include" -> include = args[++i];
                 default -> {
-                    System.err.println("usage: ConformanceMain [--backend NAME] [--cases FILE]");
+                    System.err.println("usage: ConformanceMain [--backend NAME] [--cases FILE] [--package P --include REGEX]");
                     System.exit(2);
                 }
             }
         }
-        System.out.println("conformance suite on backend: " + Fixture.current().name());
-        System.exit(run(cases, new PrintWriter(System.out, true)));
+        System.out.println("running " + pkg + " " + include + " on backend: " + Fixture.current().name());
+        System.exit(run(pkg, include, cases, new PrintWriter(System.out, true)));
     }
 
-    /** Runs every case; returns the exit status. */
-    public static int run(Path casesFile, PrintWriter out) {
+    /**
+     * Runs every case of the classes in {@code pkg} whose names match {@code include}; returns the
+     * exit status. A case that aborts (a failed assumption) counts as failed: here, where the
+     * backend is chosen on purpose, nothing may quietly skip.
+     */
+    public static int run(String pkg, String include, Path casesFile, PrintWriter out) {
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectPackage(ConformanceMain.class.getPackageName()))
-                .filters(ClassNameFilter.includeClassNamePatterns(".*ConformanceTest"))
+                .selectors(selectPackage(pkg))
+                .filters(ClassNameFilter.includeClassNamePatterns(include))
                 .build();
         List<String> names = new ArrayList<>();
         int[] counts = new int[3];
