@@ -3,6 +3,8 @@ package dev.gadget4j.sim;
 import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.Speed;
+import dev.gadget4j.descriptor.EndpointInfo;
+import dev.gadget4j.descriptor.UsbDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -16,7 +18,7 @@ import java.util.List;
  */
 final class EpFile {
     final Bus bus;
-    final FunctionLayout.EpSpec spec;
+    final EndpointInfo spec;
     final String path;
     int udcAddress;
     boolean enabled;
@@ -28,12 +30,18 @@ final class EpFile {
     final List<Attachment> attachments = new ArrayList<>();
     long seqno;
 
-    EpFile(Bus bus, FunctionLayout.EpSpec spec, String path) {
+    EpFile(Bus bus, EndpointInfo spec, String path) {
         this.bus = bus;
         this.spec = spec;
         this.path = path;
-        this.udcAddress = spec.localAddress();
-        this.maxPacket = spec.maxPacket(Speed.FULL);
+        this.udcAddress = spec.address();
+        this.maxPacket = maxPacket(Speed.FULL);
+    }
+
+    /** wMaxPacketSize at {@code speed}; a function without descriptors that slow runs with its slowest set. */
+    private int maxPacket(Speed speed) {
+        return spec.descriptor(speed).or(() -> spec.descriptors().values().stream().findFirst())
+                .map(UsbDescriptor.Endpoint::packetSize).filter(n -> n > 0).orElse(speed.bulkMaxPacketSize());
     }
 
     boolean in() {
@@ -43,7 +51,7 @@ final class EpFile {
     void enable(Speed speed) {
         enabled = true;
         halted = false;
-        maxPacket = spec.maxPacket(speed);
+        maxPacket = maxPacket(speed);
         bus.signal();
     }
 

@@ -8,6 +8,7 @@ import dev.gadget4j.FunctionFs;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.Speed;
 import dev.gadget4j.descriptor.Descriptors;
+import dev.gadget4j.descriptor.EndpointInfo;
 import dev.gadget4j.descriptor.SetupPacket;
 import dev.gadget4j.descriptor.Strings;
 import java.lang.foreign.MemorySegment;
@@ -77,12 +78,8 @@ final class SimFunctionFs implements FunctionFs {
             if (layout != null) {
                 throw new GadgetException("write", ep0(), Errno.EBUSY, "descriptors and strings were already written");
             }
-            FunctionLayout l = FunctionLayout.parseDescriptors(descriptors.toBytes(), ep0());
-            l.parseStrings(strings.toBytes(), ep0());
-            if (l.strings.isEmpty() && l.stringCount() == 0) {
-                // FunctionFS accepts an empty strings blob; nothing to check.
-            }
-            for (FunctionLayout.EpSpec spec : l.endpoints) {
+            FunctionLayout l = FunctionLayout.of(descriptors, strings, ep0());
+            for (EndpointInfo spec : l.endpoints) {
                 eps.add(new EpFile(bus, spec, dir + "/ep" + spec.fileNumber()));
             }
             layout = l;
@@ -136,7 +133,7 @@ final class SimFunctionFs implements FunctionFs {
     }
 
     byte[] endpointDescriptor(EpFile ep) {
-        return layout.endpointDescriptor(speed, ep.spec.fileNumber() - 1, ep.udcAddress);
+        return layout.endpointDescriptor(speed, ep.spec.fileNumber() - 1, eps.stream().mapToInt(e -> e.udcAddress).toArray());
     }
 
     // ---- events ----
@@ -342,11 +339,11 @@ final class SimFunctionFs implements FunctionFs {
     }
 
     boolean allCtrlRecip() {
-        return layout != null && layout.hasFlag(FunctionLayout.ALL_CTRL_RECIP);
+        return layout != null && layout.hasFlag(Descriptors.ALL_CTRL_RECIP);
     }
 
     boolean virtualAddr() {
-        return layout != null && layout.hasFlag(FunctionLayout.VIRTUAL_ADDR);
+        return layout != null && layout.hasFlag(Descriptors.VIRTUAL_ADDR);
     }
 
     @Override

@@ -114,7 +114,7 @@ final class SimGadget implements Gadget {
             f.firstInterface = iface;
             f.firstString = strings.size() + 1;
             iface += l.interfaceCount;
-            strings.addAll(l.strings.getOrDefault(0x0409, l.strings.values().stream().findFirst().orElse(List.of())));
+            strings.addAll(l.hostStrings());
             for (EpFile e : f.eps()) {
                 e.udcAddress = (e.in() ? 0x80 : 0) | ep++;
             }

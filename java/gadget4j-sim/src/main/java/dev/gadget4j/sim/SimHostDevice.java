@@ -108,7 +108,7 @@ final class SimHostDevice implements HostDevice {
             case 2 -> {
                 f = gadget.functionForEndpoint(p.index() & 0xff);
                 EpFile e = gadget.endpoint(p.index() & 0xff);
-                local = e == null ? 0 : f.virtualAddr() ? e.spec.localAddress() : e.spec.fileNumber();
+                local = e == null ? 0 : f.virtualAddr() ? e.spec.address() : e.spec.fileNumber();
             }
             default -> {
                 f = null;
