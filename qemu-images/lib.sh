@@ -4,6 +4,7 @@ G4J_SRC_PKG=linux-source-6.12
 G4J_SRC_VERSION=6.12.117-1~deb12u1
 G4J_SRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
 G4J_CACHE=${GADGET4J_CACHE:-$HOME/.cache/gadget4j}
+G4J_JOBS=${GADGET4J_JOBS:-3}
 G4J_QI=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 G4J_ROOT=$(cd "$G4J_QI/.." && pwd)
 
