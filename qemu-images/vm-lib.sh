@@ -1,0 +1,66 @@
+# shellcheck shell=bash
+# Helpers for building and running the test VM (sourced after lib.sh).
+
+# Packages a kernel build needs.
+g4j_build_deps() {
+	g4j_need_source
+	g4j_need_pkgs build-essential flex bison bc libelf-dev libssl-dev cpio rsync xz-utils \
+		busybox-static
+}
+
+# Key of the patched source: version, series and every patch it names.
+g4j_src_key() {
+	local files=("$G4J_ROOT/kernel-patches/series") p
+	while read -r p; do
+		case $p in '' | '#'*) continue ;; esac
+		files+=("$G4J_ROOT/kernel-patches/$p")
+	done <"$G4J_ROOT/kernel-patches/series"
+	g4j_hash "${files[@]}"
+}
+
+# Prints the path of the pinned source tree with kernel-patches/series applied (cached).
+g4j_patched_src() {
+	local dir tmp p
+	dir=$G4J_CACHE/src-$(g4j_src_key)
+	if [ ! -f "$dir/.complete" ]; then
+		g4j_need_source
+		tmp=$(g4j_tmpdir src)
+		g4j_log "extracting $G4J_SRC_TARBALL and applying kernel-patches/series"
+		g4j_extract "$tmp/linux"
+		while read -r p; do
+			case $p in '' | '#'*) continue ;; esac
+			if ! patch -d "$tmp/linux" -p1 --batch --forward -s <"$G4J_ROOT/kernel-patches/$p" >"$tmp/patch.log" 2>&1; then
+				cat "$tmp/patch.log" >&2
+				rm -rf "$tmp"
+				g4j_die "kernel-patches/$p does not apply to $G4J_SRC_PKG $G4J_SRC_VERSION"
+			fi
+		done <"$G4J_ROOT/kernel-patches/series"
+		touch "$tmp/.complete"
+		g4j_publish "$tmp" "$dir"
+	fi
+	printf '%s\n' "$dir/linux"
+}
+
+# Prints a JDK >= 22: $JAVA_HOME if it is one, else the newest under /usr/lib/jvm; nothing if none.
+g4j_find_jdk() {
+	local j v best="" bestv=0
+	if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+		v=$("$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 |
+			sed -n 's/^ *java.specification.version = //p')
+		if [ "${v%%.*}" -ge 22 ] 2>/dev/null; then
+			printf '%s\n' "$JAVA_HOME"
+			return 0
+		fi
+	fi
+	for j in /usr/lib/jvm/*; do
+		[ -x "$j/bin/java" ] && [ ! -L "$j" ] || continue
+		v=$("$j/bin/java" -XshowSettings:properties -version 2>&1 |
+			sed -n 's/^ *java.specification.version = //p')
+		v=${v%%.*}
+		if [ "$v" -ge 22 ] 2>/dev/null && [ "$v" -gt "$bestv" ]; then
+			best=$j bestv=$v
+		fi
+	done
+	[ -n "$best" ] && printf '%s\n' "$best"
+	return 0
+}
