@@ -50,9 +50,16 @@ g4j_extract() {
     tar -xJf "$G4J_SRC_TARBALL" -C "$1" --strip-components=1
 }
 
-# g4j_hash FILE... : short content hash of the files plus the source version.
+# g4j_hash FILE|STRING... : short hash of the source version and of each argument: a file's
+# content, or the argument itself when it is not a file (e.g. another hash).
 g4j_hash() {
-    { echo "$G4J_SRC_VERSION"; for f in "$@"; do echo "== $f"; cat "$f"; done; } | sha256sum | cut -c1-16
+    local f
+    {
+        echo "$G4J_SRC_VERSION"
+        for f in "$@"; do
+            if [ -f "$f" ]; then echo "== $f"; cat "$f"; else echo "== string $f"; fi
+        done
+    } | sha256sum | cut -c1-16
 }
 
 # g4j_tmpdir NAME : a fresh build directory next to the cache (same filesystem for rename).
