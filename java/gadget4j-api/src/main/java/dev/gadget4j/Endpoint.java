@@ -64,7 +64,12 @@ public interface Endpoint extends AutoCloseable {
     /** {@code FUNCTIONFS_FIFO_FLUSH}. */
     void fifoFlush();
 
-    /** {@code FUNCTIONFS_ENDPOINT_REVMAP}: the endpoint number the UDC assigned. */
+    /**
+     * {@code FUNCTIONFS_ENDPOINT_REVMAP}: meant to be the endpoint number the UDC assigned, but
+     * Linux 6.12 returns {@code ffs_ep.num}, which it initialises to -1 and never sets: the answer
+     * is 255 (seen on 6.12.117; the simulator does the same). Read the UDC's address from
+     * {@link #descriptor()} instead.
+     */
     int revmap();
 
     /** {@code FUNCTIONFS_ENDPOINT_DESC}: the endpoint descriptor for the current speed, as raw bytes. */

@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Provides the Linux backend ({@code linux}, priority 100): available when the kernel can really
  * serve gadgets with DMABUFs, that is configfs with {@code usb_gadget} (libcomposite), a UDC in
- * {@code /sys/class/udc}, the {@code functionfs} file system and {@code /dev/udmabuf}.
+ * {@code /sys/class/udc} and {@code /dev/udmabuf}.
  *
  * <p>Whether the FunctionFS DMABUF ioctls exist (Linux 6.9 and later) and whether the UDC can
  * use them (scatter-gather) can only be learnt by trying: on such kernels the backend still
@@ -50,7 +50,7 @@ public final class LinuxBackendProvider implements BackendProvider {
         if (why != null) {
             return Availability.no(why);
         }
-        return Availability.yes("configfs usb_gadget, functionfs, /dev/udmabuf, UDC " + udcs(files));
+        return Availability.yes("configfs usb_gadget, /dev/udmabuf, UDC " + udcs(files));
     }
 
     /** Why the backend cannot work with these files, or null when it can. */
@@ -71,10 +71,9 @@ public final class LinuxBackendProvider implements BackendProvider {
                 return "configfs has no usb_gadget directory: load libcomposite (modprobe libcomposite)";
             }
         }
-        if (!filesystems(files).contains("functionfs")) {
-            return "functionfs is not in " + files.procFilesystems()
-                    + " (load usb_f_fs, or build the kernel with CONFIG_USB_FUNCTIONFS)";
-        }
+        // No check for functionfs in /proc/filesystems: f_fs.c registers the file system only when
+        // the first ffs.* function is created, so it is absent on a kernel that has it. A kernel
+        // without it fails at createGadget (mkdir functions/ffs.NAME: ENOENT) with that message.
         if (udcs(files).isEmpty()) {
             return "no UDC in " + files.udcClass() + " (load a UDC driver, e.g. dummy_hcd)";
         }

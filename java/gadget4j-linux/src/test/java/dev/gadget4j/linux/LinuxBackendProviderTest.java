@@ -60,12 +60,11 @@ class LinuxBackendProviderTest {
     }
 
     @Test
-    void noFunctionfs() throws IOException {
+    void functionfsNotYetRegistered_stillAvailable() throws IOException {
+        // f_fs.c registers "functionfs" with its first instance: its absence proves nothing.
         FakeSystem f = new FakeSystem(root).kernelReady();
         Files.writeString(f.procFilesystems(), "nodev\tconfigfs\n");
-        BackendProvider.Availability a = availability(f);
-        assertFalse(a.available());
-        assertTrue(a.reason().startsWith("functionfs is not in"), a.reason());
+        assertTrue(availability(f).available(), availability(f).reason());
     }
 
     @Test

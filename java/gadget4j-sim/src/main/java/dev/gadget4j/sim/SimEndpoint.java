@@ -147,7 +147,8 @@ final class SimEndpoint implements Endpoint {
         bus.lock.lock();
         try {
             enabledIoctl("FUNCTIONFS_ENDPOINT_REVMAP");
-            return ep.udcAddress & 0x0f;
+            // f_fs.c returns ffs_ep.num, which 6.12 initialises to -1 (a u8) and never sets.
+            return 0xff;
         } finally {
             bus.lock.unlock();
         }
