@@ -57,7 +57,8 @@ g4j_hash() {
     {
         echo "$G4J_SRC_VERSION"
         for f in "$@"; do
-            if [ -f "$f" ]; then echo "== $f"; cat "$f"; else echo "== string $f"; fi
+            # Names relative to the checkout: a clone elsewhere must hit the same cache entries.
+            if [ -f "$f" ]; then echo "== ${f#"$G4J_ROOT"/}"; cat "$f"; else echo "== string $f"; fi
         done
     } | sha256sum | cut -c1-16
 }
