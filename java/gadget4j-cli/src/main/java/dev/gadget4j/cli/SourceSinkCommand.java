@@ -33,6 +33,9 @@ final class SourceSinkCommand implements Callable<Integer> {
     @Option(names = "--seconds", description = "Stop after this long (default: until interrupted).")
     long seconds;
 
+    @Option(names = "--stop-file", description = "Stop (cleanly, printing the counts) once this file exists.")
+    java.nio.file.Path stopFile;
+
     @Override
     public Integer call() throws Exception {
         if (size < 1 || size > (16L << 20) || depth < 1 || depth > 64) {
@@ -51,7 +54,8 @@ final class SourceSinkCommand implements Callable<Integer> {
                         mode.name().toLowerCase(java.util.Locale.ROOT), size, g.udc().orElse("?"));
                 Runtime.getRuntime().addShutdownHook(new Thread(ss::close));
                 long deadline = seconds > 0 ? System.nanoTime() + seconds * 1_000_000_000L : Long.MAX_VALUE;
-                while (!ss.stopped() && System.nanoTime() < deadline) {
+                while (!ss.stopped() && System.nanoTime() < deadline
+                        && (stopFile == null || !java.nio.file.Files.exists(stopFile))) {
                     Thread.sleep(200);
                 }
                 ss.close();
