@@ -478,12 +478,19 @@ static void dbuf_create(struct dbuf *b, size_t len)
 	b->sync = -1;
 }
 
+/*
+ * CPU access brackets. Always DMA_BUF_SYNC_RW: udmabuf maps its CPU-access sg
+ * table once, with the direction of the first sync, and later syncs with
+ * another direction make CONFIG_DMA_API_DEBUG warn ("syncs DMA memory with
+ * different direction").
+ */
 static void cpu_access(struct dbuf *b, int start, int write)
 {
 	struct dma_buf_sync s = {
-		.flags = (start ? DMA_BUF_SYNC_START : DMA_BUF_SYNC_END) |
-			 (write ? DMA_BUF_SYNC_RW : DMA_BUF_SYNC_READ),
+		.flags = (start ? DMA_BUF_SYNC_START : DMA_BUF_SYNC_END) | DMA_BUF_SYNC_RW,
 	};
+
+	(void)write;
 
 	while (ioctl(b->dmabuf, DMA_BUF_IOCTL_SYNC, &s) && errno == EINTR)
 		;
