@@ -55,7 +55,7 @@ final class DemoCommand implements Callable<Integer> {
             return 2;
         }
         long chunks = size / transferSize;
-        boolean interactive = System.console() != null && !json;
+        boolean interactive = System.console() != null && System.console().isTerminal() && !json;
         try (Backend b = Backends.open(backend)) {
             if (!json) {
                 System.out.printf("gadget4j demo on backend '%s': %d MiB per path and direction, %d KiB transfers, %d in flight%n",

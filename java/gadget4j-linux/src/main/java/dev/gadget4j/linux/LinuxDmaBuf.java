@@ -75,11 +75,14 @@ final class LinuxDmaBuf implements DmaBuf {
         return mapping.segment();
     }
 
+    /**
+     * Always READ|WRITE to the kernel: udmabuf maps its CPU-access table with the direction of the
+     * first SYNC and never again, so a later SYNC in another direction trips DMA-API debugging (seen
+     * on the debug kernel). The access the user named is still tracked for the bracket checks.
+     */
     private static int flags(Access access) {
         return switch (Objects.requireNonNull(access, "access")) {
-            case READ -> Constants.DMA_BUF_SYNC_READ;
-            case WRITE -> Constants.DMA_BUF_SYNC_WRITE;
-            case READ_WRITE -> Constants.DMA_BUF_SYNC_RW;
+            case READ, WRITE, READ_WRITE -> Constants.DMA_BUF_SYNC_RW;
         };
     }
 
