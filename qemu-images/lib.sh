@@ -73,6 +73,11 @@ g4j_tmpdir() {
 # concurrent run published DEST first, keeps that one.
 g4j_publish() {
     if ! mv -T "$1" "$2" 2>/dev/null; then
-        [ -f "$2/.complete" ] || { rm -rf "$2"; mv -T "$1" "$2"; }
+        if [ -f "$2/.complete" ]; then
+            rm -rf "$1"
+        else
+            rm -rf "$2"
+            mv -T "$1" "$2"
+        fi
     fi
 }
