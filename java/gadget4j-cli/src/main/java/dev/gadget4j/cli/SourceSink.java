@@ -26,6 +26,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * ep2 (bulk OUT) sinks and checks it. Requests are {@code size} bytes, matching the host's URBs
  * ({@code testusb -s}). It survives the DISABLE/ENABLE cycles usbtest causes before each test:
  * pending I/O fails with ESHUTDOWN and the loops start again at the next ENABLE.
+ *
+ * <p>{@link Mode#CLASSIC} is one blocking read()/write() at a time, which nothing but a disable
+ * ends: {@link #close()} calls the {@code unblock} action given (unbinding the gadget) when a loop
+ * is still inside one after a short grace period. With {@code check} false nothing is verified
+ * or filled per request, as a benchmark's peer does.
  */
 final class SourceSink implements AutoCloseable {
     enum Mode {
@@ -39,6 +44,8 @@ final class SourceSink implements AutoCloseable {
     private final Mode mode;
     private final int size;
     private final int depth;
+    private final boolean check;
+    private final Runnable unblock;
     private final AtomicBoolean stop = new AtomicBoolean();
     private final Object enabled = new Object();
     private long enableCount;
@@ -48,12 +55,14 @@ final class SourceSink implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private volatile Throwable failure;
 
-    SourceSink(Backend backend, FunctionFs ffs, Mode mode, int size, int depth) {
+    SourceSink(Backend backend, FunctionFs ffs, Mode mode, int size, int depth, boolean check, Runnable unblock) {
         this.backend = backend;
         this.ffs = ffs;
         this.mode = mode;
         this.size = size;
         this.depth = mode == Mode.CLASSIC ? 1 : depth;
+        this.check = check;
+        this.unblock = unblock;
     }
 
     void start() {
@@ -144,7 +153,8 @@ final class SourceSink implements AutoCloseable {
             MemorySegment pattern = arena.allocate(size);
             fillPattern(pattern, size, maxPacket);
             switch (mode) {
-                case CLASSIC, AIO -> classic(ep, in, pattern, arena);
+                case CLASSIC -> blocking(ep, in, pattern, arena);
+                case AIO -> aio(ep, in, pattern, arena);
                 case DMABUF -> dmabuf(ep, in, pattern);
             }
         }
@@ -161,14 +171,7 @@ final class SourceSink implements AutoCloseable {
             if (e.errno() != Errno.EAGAIN) {
                 throw e;
             }
-            synchronized (enabled) {
-                try {
-                    enabled.wait(POLL.toMillis()); // an ENABLE wakes this early
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    stop.set(true);
-                }
-            }
+            awaitEnabledOrStop();
             return null;
         }
     }
@@ -198,7 +201,7 @@ final class SourceSink implements AutoCloseable {
     }
 
     private void check(MemorySegment got, int length, MemorySegment pattern) {
-        if (MemorySegment.mismatch(got, 0, length, pattern, 0, length) >= 0) {
+        if (check && MemorySegment.mismatch(got, 0, length, pattern, 0, length) >= 0) {
             dataErrors.incrementAndGet();
         }
     }
@@ -223,7 +226,44 @@ final class SourceSink implements AutoCloseable {
         return (int) n;
     }
 
-    private void classic(Endpoint ep, boolean in, MemorySegment pattern, Arena arena) {
+    /** One read() or write() at a time; ESHUTDOWN (disabled mid-request) ends a request without data. */
+    private void blocking(Endpoint ep, boolean in, MemorySegment pattern, Arena arena) {
+        MemorySegment buf = in ? pattern : arena.allocate(size);
+        while (!stop.get()) {
+            int n;
+            try {
+                n = in ? ep.write(buf) : ep.read(buf);
+            } catch (GadgetException e) {
+                switch (e.errno()) {
+                    case EAGAIN -> awaitEnabledOrStop(); // disabled: the endpoint is non-blocking
+                    case ESHUTDOWN, ECONNRESET -> { }
+                    default -> {
+                        if (!stop.get()) {
+                            throw e;
+                        }
+                    }
+                }
+                continue;
+            }
+            count(in, n);
+            if (!in) {
+                check(buf, n, pattern);
+            }
+        }
+    }
+
+    private void awaitEnabledOrStop() {
+        synchronized (enabled) {
+            try {
+                enabled.wait(POLL.toMillis()); // an ENABLE wakes this early
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                stop.set(true);
+            }
+        }
+    }
+
+    private void aio(Endpoint ep, boolean in, MemorySegment pattern, Arena arena) {
         ArrayDeque<IoRequest> q = new ArrayDeque<>();
         ArrayDeque<MemorySegment> bufs = new ArrayDeque<>();
         ArrayDeque<MemorySegment> free = new ArrayDeque<>();
@@ -280,7 +320,7 @@ final class SourceSink implements AutoCloseable {
             while (!stop.get()) {
                 while (!free.isEmpty() && !stop.get()) {
                     DmaBuf b = free.peek();
-                    if (!in) {
+                    if (!in && check) {
                         b.write(s -> s.fill((byte) 0xff)); // 0xff is never in pattern 1: a lost byte shows
                     }
                     Transfer t = queue(() -> ep.transfer(b, size));
@@ -299,8 +339,8 @@ final class SourceSink implements AutoCloseable {
                 DmaBuf b = q.poll().dmaBuf();
                 free.add(b);
                 if (n[0] >= 0) {
-                    if (in) {
-                        count(true, size);
+                    if (in || !check) {
+                        count(in, size);
                     } else {
                         b.read(s -> count(false, checkMarked(s, pattern)));
                     }
@@ -321,12 +361,22 @@ final class SourceSink implements AutoCloseable {
     @Override
     public void close() {
         stop.set(true);
+        if (!joinAll(POLL.multipliedBy(3))) {
+            unblock.run(); // a blocking read()/write() is waiting for the host
+            joinAll(Duration.ofSeconds(10));
+        }
+    }
+
+    private boolean joinAll(Duration each) {
+        boolean done = true;
         for (Thread t : threads) {
             try {
-                t.join(Duration.ofSeconds(10));
+                done &= t.join(each);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                return false;
             }
         }
+        return done;
     }
 }

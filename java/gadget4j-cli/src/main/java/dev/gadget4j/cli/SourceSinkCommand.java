@@ -18,7 +18,7 @@ final class SourceSinkCommand implements Callable<Integer> {
     @Option(names = "--backend", description = "Backend (linux, sim, auto). Default: auto.")
     String backend = "auto";
 
-    @Option(names = "--mode", description = "classic (read/write), aio (several requests in flight) or dmabuf. Default: ${DEFAULT-VALUE}.",
+    @Option(names = "--mode", description = "classic (one blocking read/write at a time), aio (several requests in flight) or dmabuf. Default: ${DEFAULT-VALUE}.",
             defaultValue = "dmabuf")
     SourceSink.Mode mode;
 
@@ -29,6 +29,9 @@ final class SourceSinkCommand implements Callable<Integer> {
     @Option(names = "--depth", description = "Requests in flight per endpoint (aio, dmabuf). Default: ${DEFAULT-VALUE}.",
             defaultValue = "4")
     int depth;
+
+    @Option(names = "--no-check", description = "Neither fill nor verify data per request (benchmarks: as the C peer's --no-check).")
+    boolean noCheck;
 
     @Option(names = "--seconds", description = "Stop after this long (default: until interrupted).")
     long seconds;
@@ -47,7 +50,7 @@ final class SourceSinkCommand implements Callable<Integer> {
                      .product("gadget4j source/sink").function("zero").build())) {
             FunctionFs ffs = g.functionFs("zero");
             ffs.start(Descriptors.sourceSink(), Strings.en("source and sink data"));
-            try (SourceSink ss = new SourceSink(b, ffs, mode, (int) size, depth)) {
+            try (SourceSink ss = new SourceSink(b, ffs, mode, (int) size, depth, !noCheck, g::unbind)) {
                 ss.start();
                 g.bind();
                 System.out.printf("sourcesink on %s: mode %s, %d-byte requests, bound to %s%n", b.name(),

@@ -29,7 +29,7 @@ class SourceSinkTest {
              Arena arena = Arena.ofShared()) {
             var ffs = g.functionFs("zero");
             ffs.start(Descriptors.sourceSink(), Strings.en("zero"));
-            try (SourceSink ss = new SourceSink(b, ffs, mode, size, 4)) {
+            try (SourceSink ss = new SourceSink(b, ffs, mode, size, 4, true, g::unbind)) {
                 ss.start();
                 g.bind();
                 try (HostDevice host = b.host().open(0x0525, 0xa4a4, WAIT)) {

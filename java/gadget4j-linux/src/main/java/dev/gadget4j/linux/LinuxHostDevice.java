@@ -485,7 +485,9 @@ final class LinuxHostDevice implements HostDevice {
             pending.put(u.urb.address(), u);
         }
         try {
-            fd.ioctl(Ioctl.USBDEVFS_SUBMITURB, u.urb);
+            // By address: a downcall taking the segment would hold its arena until it returns, and
+            // another thread may reap the URB (and close that arena) before this one is back.
+            fd.ioctl(Ioctl.USBDEVFS_SUBMITURB, u.urb.address());
         } catch (GadgetException e) {
             synchronized (monitor) {
                 pending.remove(u.urb.address());
