@@ -99,7 +99,7 @@ struct gadget {
 
 static void gadget_teardown_paths(const char *mnt)
 {
-	if (write_file(GADGET_DIR "/UDC", "") < 0 && errno != ENOENT && errno != ENODEV)
+	if (write_file(GADGET_DIR "/UDC", "\n") < 0 && errno != ENOENT && errno != ENODEV)
 		say("teardown: unbind: %s", strerror(errno));
 	if (mnt && mnt[0]) {
 		umount2(mnt, MNT_DETACH);
@@ -273,6 +273,8 @@ static void gadget_setup(struct gadget *g)
 	mkdir_or_die(GADGET_DIR);
 	write_or_die(GADGET_DIR "/idVendor", "0x1d6b");
 	write_or_die(GADGET_DIR "/idProduct", "0x0104");
+	/* The blobs have FS and HS descriptors only; dummy_hcd would connect at SuperSpeed. */
+	write_or_die(GADGET_DIR "/max_speed", "high-speed");
 	mkdir_or_die(GADGET_DIR "/strings/0x409");
 	write_or_die(GADGET_DIR "/strings/0x409/product", "gadget4j kernel reproducer");
 	mkdir_or_die(GADGET_DIR "/configs/c.1");
