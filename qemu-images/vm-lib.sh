@@ -8,33 +8,44 @@ g4j_build_deps() {
 		busybox-static
 }
 
-# Key of the patched source: version, series and every patch it names.
-g4j_src_key() {
-	local files=("$G4J_ROOT/kernel-patches/series") p
+# g4j_patches FLAVOUR : the patch files the FLAVOUR (normal|debug) kernel applies, in order.
+# debug: all of kernel-patches/series. normal: those of them config/normal.patches names, so
+# that the normal kernel has FunctionFS as boards ship it (see that file).
+g4j_patches() {
+	local p
 	while read -r p; do
 		case $p in '' | '#'*) continue ;; esac
-		files+=("$G4J_ROOT/kernel-patches/$p")
+		if [ "$1" = normal ] && ! grep -qx "$p" "$G4J_QI/config/normal.patches"; then
+			continue
+		fi
+		printf '%s\n' "$G4J_ROOT/kernel-patches/$p"
 	done <"$G4J_ROOT/kernel-patches/series"
-	g4j_hash "${files[@]}"
 }
 
-# Prints the path of the pinned source tree with kernel-patches/series applied (cached).
+# g4j_src_key FLAVOUR : key of the patched source: version and every patch applied.
+g4j_src_key() {
+	local files
+	mapfile -t files < <(g4j_patches "$1")
+	g4j_hash "string patches" "${files[@]}"
+}
+
+# g4j_patched_src FLAVOUR : prints the path of the pinned source tree with the FLAVOUR's
+# patches applied (cached).
 g4j_patched_src() {
 	local dir tmp p
-	dir=$G4J_CACHE/src-$(g4j_src_key)
+	dir=$G4J_CACHE/src-$(g4j_src_key "$1")
 	if [ ! -f "$dir/.complete" ]; then
 		g4j_need_source
 		tmp=$(g4j_tmpdir src)
-		g4j_log "extracting $G4J_SRC_TARBALL and applying kernel-patches/series"
+		g4j_log "extracting $G4J_SRC_TARBALL and applying the $1 kernel's patches"
 		g4j_extract "$tmp/linux"
 		while read -r p; do
-			case $p in '' | '#'*) continue ;; esac
-			if ! patch -d "$tmp/linux" -p1 --batch --forward -s <"$G4J_ROOT/kernel-patches/$p" >"$tmp/patch.log" 2>&1; then
+			if ! patch -d "$tmp/linux" -p1 --batch --forward -s <"$p" >"$tmp/patch.log" 2>&1; then
 				cat "$tmp/patch.log" >&2
 				rm -rf "$tmp"
-				g4j_die "kernel-patches/$p does not apply to $G4J_SRC_PKG $G4J_SRC_VERSION"
+				g4j_die "${p#"$G4J_ROOT"/} does not apply to $G4J_SRC_PKG $G4J_SRC_VERSION"
 			fi
-		done <"$G4J_ROOT/kernel-patches/series"
+		done < <(g4j_patches "$1")
 		touch "$tmp/.complete"
 		g4j_publish "$tmp" "$dir"
 	fi
