@@ -217,7 +217,6 @@ final class LinuxTransfer implements Transfer {
         while (!done) {
             guard.readLock();
             try {
-                refresh();
                 Fd f;
                 synchronized (this) {
                     f = syncFile;
@@ -227,12 +226,20 @@ final class LinuxTransfer implements Transfer {
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
+                    refresh(); // it may have signalled just now
+                    if (done) {
+                        break;
+                    }
                     throw new GadgetException("wait (DMABUF fence)", endpoint.path(), Errno.ETIMEDOUT,
                             "transfer #" + seqno + " of DMABUF fd " + buf.fd() + " not complete after " + timeout);
                 }
+                // The sync_file polls readable once every fence in it signalled: read it only then.
                 int[] revents = new int[2];
                 Poll.poll(List.of(f, guard.wakeFd()), new int[] {Constants.POLLIN, Constants.POLLIN}, revents,
                         (left + 999_999) / 1_000_000);
+                if (revents[0] != 0) {
+                    refresh();
+                }
             } finally {
                 guard.readUnlock();
             }

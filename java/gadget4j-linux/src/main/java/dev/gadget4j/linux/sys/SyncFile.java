@@ -1,6 +1,7 @@
 package dev.gadget4j.linux.sys;
 
 import dev.gadget4j.Errno;
+import dev.gadget4j.GadgetException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -63,32 +64,50 @@ public final class SyncFile {
         }
     }
 
-    /** SYNC_IOC_FILE_INFO, twice: once for the fence count, once for the fences. */
+    /** Fence slots of the first SYNC_IOC_FILE_INFO call: an export from one buffer rarely holds more. */
+    private static final int FIRST_ROOM = 4;
+
+    /**
+     * SYNC_IOC_FILE_INFO: one call with room for a few fences (the usual case, one syscall per
+     * completion), and only when the kernel says there are more (EINVAL), a count and a second call.
+     * A sync_file's fence set never changes, so the two calls agree.
+     */
     public static Info info(Fd syncFile) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment req = arena.allocate(DmaBufAbi.SyncFileInfo.LAYOUT);
-            syncFile.ioctl(Ioctl.SYNC_IOC_FILE_INFO, req);
-            int count = (int) DmaBufAbi.SyncFileInfo.NUM_FENCES.get(req);
-            List<FenceInfo> fences = new ArrayList<>(count);
-            if (count > 0) {
-                long stride = DmaBufAbi.SyncFenceInfo.LAYOUT.byteSize();
-                MemorySegment array = arena.allocate(DmaBufAbi.SyncFenceInfo.LAYOUT, count);
+            MemorySegment array = arena.allocate(DmaBufAbi.SyncFenceInfo.LAYOUT, FIRST_ROOM);
+            DmaBufAbi.SyncFileInfo.NUM_FENCES.set(req, FIRST_ROOM);
+            DmaBufAbi.SyncFileInfo.SYNC_FENCE_INFO.set(req, array.address());
+            try {
+                syncFile.ioctl(Ioctl.SYNC_IOC_FILE_INFO, req);
+            } catch (GadgetException e) {
+                if (e.errno() != Errno.EINVAL) {
+                    throw e;
+                }
+                req.fill((byte) 0);
+                syncFile.ioctl(Ioctl.SYNC_IOC_FILE_INFO, req);
+                int count = (int) DmaBufAbi.SyncFileInfo.NUM_FENCES.get(req);
+                array = arena.allocate(DmaBufAbi.SyncFenceInfo.LAYOUT, Math.max(1, count));
                 req.fill((byte) 0);
                 DmaBufAbi.SyncFileInfo.NUM_FENCES.set(req, count);
                 DmaBufAbi.SyncFileInfo.SYNC_FENCE_INFO.set(req, array.address());
                 syncFile.ioctl(Ioctl.SYNC_IOC_FILE_INFO, req);
-                for (int i = 0; i < count; i++) {
-                    MemorySegment f = array.asSlice(i * stride, stride);
-                    fences.add(new FenceInfo(
-                            CLayouts.string(f, DmaBufAbi.SyncFenceInfo.OBJ_NAME_OFFSET, 32),
-                            CLayouts.string(f, DmaBufAbi.SyncFenceInfo.DRIVER_NAME_OFFSET, 32),
-                            (int) DmaBufAbi.SyncFenceInfo.STATUS.get(f),
-                            (int) DmaBufAbi.SyncFenceInfo.FLAGS.get(f),
-                            (long) DmaBufAbi.SyncFenceInfo.TIMESTAMP_NS.get(f)));
-                }
+            }
+            int count = (int) DmaBufAbi.SyncFileInfo.NUM_FENCES.get(req);
+            long stride = DmaBufAbi.SyncFenceInfo.LAYOUT.byteSize();
+            List<FenceInfo> fences = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                MemorySegment f = array.asSlice(i * stride, stride);
+                fences.add(new FenceInfo(
+                        CLayouts.string(f, DmaBufAbi.SyncFenceInfo.OBJ_NAME_OFFSET, 32),
+                        CLayouts.string(f, DmaBufAbi.SyncFenceInfo.DRIVER_NAME_OFFSET, 32),
+                        (int) DmaBufAbi.SyncFenceInfo.STATUS.get(f),
+                        (int) DmaBufAbi.SyncFenceInfo.FLAGS.get(f),
+                        (long) DmaBufAbi.SyncFenceInfo.TIMESTAMP_NS.get(f)));
             }
             return new Info(CLayouts.string(req, DmaBufAbi.SyncFileInfo.NAME_OFFSET, 32),
                     (int) DmaBufAbi.SyncFileInfo.STATUS.get(req), List.copyOf(fences));
         }
     }
+
 }
