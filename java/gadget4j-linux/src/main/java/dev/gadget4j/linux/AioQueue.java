@@ -9,6 +9,7 @@ import dev.gadget4j.linux.sys.IoAbi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Heap segments go through a native copy (only native memory may be handed to the kernel);
  * native segments are used in place and must stay valid until the request completes.
+ *
+ * <p>iocbs come from a pool the queue allocates once, not from an arena per request: closing a
+ * shared arena costs a handshake with every thread of the JVM, once per request. A slot is reused
+ * only after its request was reaped, and {@link Request#cancel()} calls io_cancel under the
+ * monitor, so it never names a slot that was handed to a newer request.
  */
 final class AioQueue {
     private static final int DEPTH = 128;
@@ -37,6 +43,9 @@ final class AioQueue {
     /** Guarded by monitor. */
     private final Map<Long, Request> pending = new HashMap<>();
     private Aio aio;
+    /** The iocb pool, created with the context; guarded by monitor. */
+    private Arena iocbArena;
+    private final ArrayDeque<MemorySegment> freeIocbs = new ArrayDeque<>();
     private long nextId = 1;
     private boolean closed;
 
@@ -49,7 +58,6 @@ final class AioQueue {
     final class Request implements IoRequest {
         private final long id;
         private final boolean read;
-        private final Arena arena = Arena.ofShared();
         private final MemorySegment iocb;
         private final MemorySegment kernelBuffer;
         private final MemorySegment user;
@@ -58,15 +66,17 @@ final class AioQueue {
         private Errno error;
         private String note;
 
-        private Request(long id, boolean read, MemorySegment user) {
+        /** Monitor held; takes {@code iocb} from the pool. */
+        private Request(long id, boolean read, MemorySegment user, MemorySegment iocb) {
             this.id = id;
             this.read = read;
             this.user = user;
-            this.iocb = arena.allocate(IoAbi.Iocb.LAYOUT);
+            this.iocb = iocb;
             if (user.isNative()) {
                 kernelBuffer = user;
             } else {
-                kernelBuffer = arena.allocate(Math.max(1, user.byteSize()), 8).asSlice(0, user.byteSize());
+                // Freed by the GC with the request: no arena close (and its handshake) per request.
+                kernelBuffer = Arena.ofAuto().allocate(Math.max(1, user.byteSize()), 8).asSlice(0, user.byteSize());
                 if (!read) {
                     MemorySegment.copy(user, 0, kernelBuffer, 0, user.byteSize());
                 }
@@ -87,7 +97,7 @@ final class AioQueue {
                 }
             }
             done = true;
-            arena.close();
+            freeIocbs.push(iocb);
             monitor.notifyAll();
         }
 
@@ -97,7 +107,7 @@ final class AioQueue {
                 error = e;
                 note = why;
                 done = true;
-                arena.close();
+                freeIocbs.push(iocb);
                 monitor.notifyAll();
             }
         }
@@ -168,16 +178,15 @@ final class AioQueue {
 
         @Override
         public boolean cancel() {
-            Aio context;
+            // Under the monitor, so that the slot cannot be reaped and reused meanwhile; not under
+            // the reaping lock, which a waiter may hold in io_getevents for a long timeout. A
+            // request that completed but was not reaped yet is unknown to io_cancel (EINVAL: false).
             synchronized (monitor) {
                 if (done || aio == null) {
                     return false;
                 }
-                context = aio;
+                return cancelIn(aio, iocb);
             }
-            // Not under the reaping lock: a waiter may sit in io_getevents for a long timeout. A
-            // request that completes meanwhile is unknown to io_cancel (EINVAL: false).
-            return cancelIn(context, iocb);
         }
     }
 
@@ -197,8 +206,16 @@ final class AioQueue {
             }
             if (aio == null) {
                 aio = Aio.setup(DEPTH, "aio(" + path + ")");
+                iocbArena = Arena.ofShared();
+                for (int i = 0; i < DEPTH; i++) {
+                    freeIocbs.push(iocbArena.allocate(IoAbi.Iocb.LAYOUT));
+                }
             }
-            r = new Request(nextId++, read, segment);
+            MemorySegment iocb = freeIocbs.poll();
+            if (iocb == null) {
+                throw new GadgetException("io_submit", path, Errno.EAGAIN, DEPTH + " requests are in flight on this endpoint");
+            }
+            r = new Request(nextId++, read, segment, iocb);
             if (read) {
                 Aio.prepRead(r.iocb, file, r.kernelBuffer, 0, r.id);
             } else {
@@ -309,6 +326,8 @@ final class AioQueue {
                     r.abandon(Errno.ECONNRESET, "cancelled: the endpoint file was closed");
                 }
                 pending.clear();
+                freeIocbs.clear();
+                iocbArena.close(); // io_destroy has waited for every request: no iocb is in use
             }
         } finally {
             reaping.unlock();
