@@ -219,8 +219,7 @@ public final class SimBackend implements Backend {
     /** Closes every gadget, DMABUF and host handle still open. */
     @Override
     public void close() {
-        bus.lock.lock();
-        try {
+        bus.locked(() -> {
             if (closed) {
                 return;
             }
@@ -239,8 +238,6 @@ public final class SimBackend implements Backend {
             closed = true;
             bus.detachClock();
             bus.signal();
-        } finally {
-            bus.lock.unlock();
-        }
+        });
     }
 }

@@ -155,14 +155,11 @@ final class SimDmaBuf implements DmaBuf {
 
     @Override
     public void close() {
-        bus.lock.lock();
-        try {
+        bus.locked(() -> {
             if (!closed) {
                 closed = true;
                 release();
             }
-        } finally {
-            bus.lock.unlock();
-        }
+        });
     }
 }

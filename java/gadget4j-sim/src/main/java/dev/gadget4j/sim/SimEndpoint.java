@@ -306,16 +306,13 @@ final class SimEndpoint implements Endpoint {
 
     @Override
     public void close() {
-        bus.lock.lock();
-        try {
+        bus.locked(() -> {
             if (!closed) {
                 closed = true;
                 releaseAttachments();
                 ffs.closed(this);
                 bus.signal();
             }
-        } finally {
-            bus.lock.unlock();
-        }
+        });
     }
 }

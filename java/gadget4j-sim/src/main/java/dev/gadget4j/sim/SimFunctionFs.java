@@ -354,8 +354,7 @@ final class SimFunctionFs implements FunctionFs {
     /** Closes every endpoint opened through it, then ep0; a bound gadget is unbound, as the kernel does. */
     @Override
     public void close() {
-        bus.lock.lock();
-        try {
+        bus.locked(() -> {
             if (closed) {
                 return;
             }
@@ -371,8 +370,6 @@ final class SimFunctionFs implements FunctionFs {
                 control = null;
             }
             bus.signal();
-        } finally {
-            bus.lock.unlock();
-        }
+        });
     }
 }

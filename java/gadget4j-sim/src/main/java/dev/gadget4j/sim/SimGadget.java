@@ -252,8 +252,7 @@ final class SimGadget implements Gadget {
 
     @Override
     public void close() {
-        bus.lock.lock();
-        try {
+        bus.locked(() -> {
             if (closed) {
                 return;
             }
@@ -263,8 +262,6 @@ final class SimGadget implements Gadget {
             }
             closed = true;
             backend.forget(this);
-        } finally {
-            bus.lock.unlock();
-        }
+        });
     }
 }
