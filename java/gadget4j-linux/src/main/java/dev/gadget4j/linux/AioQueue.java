@@ -32,7 +32,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class AioQueue {
     private static final int DEPTH = 128;
-    private static final long WAIT_SLICE_MILLIS = 20;
     /** How long close() waits for cancelled requests to come back before io_destroy. */
     private static final long CLOSE_DRAIN_NANOS = 1_000_000_000L;
 
@@ -114,57 +113,15 @@ final class AioQueue {
 
         @Override
         public boolean isDone() {
-            synchronized (monitor) {
-                if (done) {
-                    return true;
-                }
-            }
-            reap(0);
-            synchronized (monitor) {
-                return done;
-            }
+            return Waits.reapedNow(reaping, monitor, () -> done, AioQueue.this::reapLocked);
         }
 
         @Override
         public int await(Duration timeout) {
-            long deadline = System.nanoTime() + Waits.nanos(timeout);
-            while (true) {
-                synchronized (monitor) {
-                    if (done) {
-                        break;
-                    }
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new GadgetException("io_getevents", path, Errno.ETIMEDOUT,
-                            (read ? "read" : "write") + " of " + user.byteSize() + " bytes not complete after " + timeout);
-                }
-                if (reaping.tryLock()) {
-                    try {
-                        synchronized (monitor) {
-                            if (done) {
-                                break;
-                            }
-                        }
-                        reapLocked(left);
-                    } finally {
-                        reaping.unlock();
-                    }
-                    synchronized (monitor) {
-                        monitor.notifyAll();
-                    }
-                } else {
-                    synchronized (monitor) {
-                        if (!done) {
-                            try {
-                                monitor.wait(Math.max(1, Math.min(WAIT_SLICE_MILLIS, left / 1_000_000)));
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                                throw new GadgetException("io_getevents", path, Errno.EINTR, "interrupted");
-                            }
-                        }
-                    }
-                }
+            if (!Waits.awaitReaped(reaping, monitor, () -> done, System.nanoTime() + Waits.nanos(timeout),
+                    AioQueue.this::reapLocked, "io_getevents", path)) {
+                throw new GadgetException("io_getevents", path, Errno.ETIMEDOUT,
+                        (read ? "read" : "write") + " of " + user.byteSize() + " bytes not complete after " + timeout);
             }
             synchronized (monitor) {
                 if (error != null) {
@@ -242,17 +199,6 @@ final class AioQueue {
             case ESHUTDOWN -> "the endpoint was disabled";
             default -> null;
         };
-    }
-
-    /** Reaps what has completed within {@code nanos}, if no other thread is reaping. */
-    private void reap(long nanos) {
-        if (reaping.tryLock()) {
-            try {
-                reapLocked(nanos);
-            } finally {
-                reaping.unlock();
-            }
-        }
     }
 
     /** reaping held. */

@@ -30,7 +30,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * ENOENT). Heap segments are copied through native buffers.
  */
 final class LinuxHostDevice implements HostDevice {
-    private static final long WAIT_SLICE_MILLIS = 20;
 
     private final UsbDeviceInfo info;
     private final Fd fd;
@@ -339,67 +338,15 @@ final class LinuxHostDevice implements HostDevice {
 
         @Override
         public boolean isDone() {
-            synchronized (monitor) {
-                if (done) {
-                    return true;
-                }
-            }
-            if (reaping.tryLock()) {
-                try {
-                    reapAll();
-                } finally {
-                    reaping.unlock();
-                }
-            }
-            synchronized (monitor) {
-                return done;
-            }
+            return Waits.reapedNow(reaping, monitor, () -> done, left -> reapAll());
         }
 
         @Override
         public int await(Duration timeout) {
-            long deadline = System.nanoTime() + Waits.nanos(timeout);
-            while (true) {
-                synchronized (monitor) {
-                    if (done) {
-                        break;
-                    }
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new GadgetException("USBDEVFS_REAPURB", info.path(), Errno.ETIMEDOUT, String.format(
-                            "URB on endpoint 0x%02x not complete after %s", endpoint & 0xff, timeout));
-                }
-                if (reaping.tryLock()) {
-                    try {
-                        if (!reapAll()) {
-                            Poll.poll(fd, Constants.POLLOUT, Math.max(1, Math.min(left / 1_000_000, 200)));
-                            reapAll();
-                        }
-                    } catch (GadgetException e) {
-                        if (e.errno() == Errno.EBADF) {
-                            abandonAll(Errno.ENODEV, "the device handle was closed");
-                        } else {
-                            throw e;
-                        }
-                    } finally {
-                        reaping.unlock();
-                    }
-                    synchronized (monitor) {
-                        monitor.notifyAll();
-                    }
-                } else {
-                    synchronized (monitor) {
-                        if (!done) {
-                            try {
-                                monitor.wait(Math.max(1, Math.min(WAIT_SLICE_MILLIS, left / 1_000_000)));
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                                throw new GadgetException("USBDEVFS_REAPURB", info.path(), Errno.EINTR, "interrupted");
-                            }
-                        }
-                    }
-                }
+            if (!Waits.awaitReaped(reaping, monitor, () -> done, System.nanoTime() + Waits.nanos(timeout),
+                    LinuxHostDevice.this::reapFor, "USBDEVFS_REAPURB", info.path())) {
+                throw new GadgetException("USBDEVFS_REAPURB", info.path(), Errno.ETIMEDOUT, String.format(
+                        "URB on endpoint 0x%02x not complete after %s", endpoint & 0xff, timeout));
             }
             synchronized (monitor) {
                 if (error != null) {
@@ -423,6 +370,22 @@ final class LinuxHostDevice implements HostDevice {
                 return true;
             } catch (GadgetException e) {
                 return false; // EINVAL: it completed meanwhile
+            }
+        }
+    }
+
+    /** Reaps, waiting up to {@code nanos} (at most 200 ms) for a completion; reaping held. */
+    private void reapFor(long nanos) {
+        try {
+            if (!reapAll()) {
+                Poll.poll(fd, Constants.POLLOUT, Math.max(1, Math.min(nanos / 1_000_000, 200)));
+                reapAll();
+            }
+        } catch (GadgetException e) {
+            if (e.errno() == Errno.EBADF) {
+                abandonAll(Errno.ENODEV, "the device handle was closed");
+            } else {
+                throw e;
             }
         }
     }

@@ -1,11 +1,95 @@
 package dev.gadget4j.linux;
 
 import dev.gadget4j.Errno;
+import dev.gadget4j.GadgetException;
 import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
-/** Small conversions shared by the waiting code: timeouts to nanoseconds, kernel status numbers to {@link Errno}. */
+/**
+ * What the waiting code shares: timeouts to nanoseconds, kernel status numbers to {@link Errno},
+ * and the wait for requests whose completions the waiters reap themselves (AIO, usbfs URBs).
+ */
 final class Waits {
+    /** How long a waiter that is not reaping sleeps before it looks again. */
+    private static final long WAIT_SLICE_MILLIS = 20;
+
     private Waits() {
+    }
+
+    /** Reaps completions for at most {@code nanos} (0: what is there now); the reaping lock is held. */
+    @FunctionalInterface
+    interface Reap {
+        void reap(long nanos);
+    }
+
+    /**
+     * Whether {@code done} holds (read under {@code monitor}) after reaping what has completed,
+     * if no other thread is reaping.
+     */
+    static boolean reapedNow(ReentrantLock reaping, Object monitor, BooleanSupplier done, Reap reap) {
+        synchronized (monitor) {
+            if (done.getAsBoolean()) {
+                return true;
+            }
+        }
+        if (reaping.tryLock()) {
+            try {
+                reap.reap(0);
+            } finally {
+                reaping.unlock();
+            }
+        }
+        synchronized (monitor) {
+            return done.getAsBoolean();
+        }
+    }
+
+    /**
+     * Waits until {@code done} holds (read under {@code monitor}), or returns false at
+     * {@code deadline} ({@link System#nanoTime()}). No reaper thread: one waiter at a time holds
+     * {@code reaping} and reaps for the time left, then wakes the others, which wait on the
+     * monitor meanwhile in short slices. {@code operation} and {@code object} name an interrupt.
+     */
+    static boolean awaitReaped(ReentrantLock reaping, Object monitor, BooleanSupplier done, long deadline, Reap reap,
+                               String operation, String object) {
+        while (true) {
+            synchronized (monitor) {
+                if (done.getAsBoolean()) {
+                    return true;
+                }
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            if (reaping.tryLock()) {
+                try {
+                    synchronized (monitor) {
+                        if (done.getAsBoolean()) {
+                            return true;
+                        }
+                    }
+                    reap.reap(left);
+                } finally {
+                    reaping.unlock();
+                }
+                synchronized (monitor) {
+                    monitor.notifyAll();
+                }
+            } else {
+                synchronized (monitor) {
+                    if (!done.getAsBoolean()) {
+                        try {
+                            monitor.wait(Math.max(1, Math.min(WAIT_SLICE_MILLIS, left / 1_000_000)));
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new GadgetException(operation, object, Errno.EINTR, "interrupted");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /** A timeout in nanoseconds, clamped at 0; durations too long for a long mean "practically forever". */
