@@ -111,6 +111,13 @@ final class LinuxEndpoint implements Endpoint {
         }
     }
 
+    /** What every classic I/O call checks before the kernel sees it: open, direction, size. */
+    private void checkIo(String operation, MemorySegment s, boolean wantIn) {
+        checkOpen(operation);
+        checkDirection(operation, wantIn);
+        checkSize(operation, path, s);
+    }
+
     private static void checkSize(String operation, String path, MemorySegment s) {
         if (s.byteSize() > Integer.MAX_VALUE) {
             throw new GadgetException(operation, path, Errno.EINVAL, "a request holds at most 2 GiB - 1");
@@ -122,9 +129,7 @@ final class LinuxEndpoint implements Endpoint {
     @Override
     public int read(MemorySegment dst) {
         Objects.requireNonNull(dst, "dst");
-        checkOpen("read");
-        checkDirection("read", false);
-        checkSize("read", path, dst);
+        checkIo("read", dst, false);
         if (dst.isNative()) {
             return (int) file.read(dst);
         }
@@ -139,9 +144,7 @@ final class LinuxEndpoint implements Endpoint {
     @Override
     public int write(MemorySegment src) {
         Objects.requireNonNull(src, "src");
-        checkOpen("write");
-        checkDirection("write", true);
-        checkSize("write", path, src);
+        checkIo("write", src, true);
         if (src.isNative()) {
             return (int) file.write(src);
         }
@@ -158,18 +161,14 @@ final class LinuxEndpoint implements Endpoint {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("read into a read-only segment");
         }
-        checkOpen("io_submit (read)");
-        checkDirection("io_submit (read)", false);
-        checkSize("io_submit (read)", path, dst);
+        checkIo("io_submit (read)", dst, false);
         return aio.submit(dst, true);
     }
 
     @Override
     public IoRequest submitWrite(MemorySegment src) {
         Objects.requireNonNull(src, "src");
-        checkOpen("io_submit (write)");
-        checkDirection("io_submit (write)", true);
-        checkSize("io_submit (write)", path, src);
+        checkIo("io_submit (write)", src, true);
         return aio.submit(src, false);
     }
 
