@@ -1,6 +1,18 @@
 # shellcheck shell=bash
 # Helpers for building and running the test VM (sourced after lib.sh).
 
+# g4j_use_kernel VERSION : selects the pinned source package of the VM kernel: 6.12 (the
+# default, set in lib.sh) or 6.1, Debian's kernel with a FunctionFS that has no DMABUF interface
+# (added in Linux 6.9), which stands for the vendor kernels boards ship.
+g4j_use_kernel() {
+	case $1 in
+	6.12) G4J_SRC_PKG=linux-source-6.12 G4J_SRC_VERSION=6.12.117-1~deb12u1 ;;
+	6.1) G4J_SRC_PKG=linux-source-6.1 G4J_SRC_VERSION=6.1.192-3 ;;
+	*) g4j_die "unknown kernel $1 (6.12 or 6.1)" ;;
+	esac
+	G4J_SRC_TARBALL=/usr/src/$G4J_SRC_PKG.tar.xz
+}
+
 # Packages a kernel build needs.
 g4j_build_deps() {
 	g4j_need_source
@@ -8,11 +20,14 @@ g4j_build_deps() {
 		busybox-static
 }
 
-# g4j_patches FLAVOUR : the patch files the FLAVOUR (normal|debug) kernel applies, in order.
+# g4j_patches FLAVOUR : the patch files the FLAVOUR (normal|debug|6.1) kernel applies, in order.
 # debug: all of kernel-patches/series. normal: those of them config/normal.patches names, so
-# that the normal kernel has FunctionFS as boards ship it (see that file).
+# that the normal kernel has FunctionFS as boards ship it (see that file). 6.1: none; the patches
+# are for 6.12, and 0001 (dummy_hcd scatter-gather) only matters to the DMABUF interface, which
+# 6.1 does not have.
 g4j_patches() {
 	local p
+	[ "$1" = 6.1 ] && return 0
 	while read -r p; do
 		case $p in '' | '#'*) continue ;; esac
 		if [ "$1" = normal ] && ! grep -qx "$p" "$G4J_QI/config/normal.patches"; then

@@ -18,12 +18,14 @@ import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The FunctionFS DMABUF ioctls, one case per row of the kernel's behaviour: every errno in the
  * order {@code ffs_dmabuf_attach}, {@code ffs_dmabuf_detach} and {@code ffs_dmabuf_transfer} check
  * them, the reservation waits, fences and their completion status.
  */
+@ExtendWith(DmaBufCases.class)
 class DmaBufTransferConformanceTest {
     private static final long SIZE = 64 * 1024;
     private static final Duration SHORT = Duration.ofMillis(300);

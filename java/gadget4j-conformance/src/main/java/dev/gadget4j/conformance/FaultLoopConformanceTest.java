@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The fault loop: DMABUF transfers stream both ways, and mid-stream the gadget is unbound from
@@ -118,6 +119,7 @@ class FaultLoopConformanceTest {
     }
 
     @Test
+    @ExtendWith(DmaBufCases.class)
     void dmabufStreams_survive100UnbindsAndEndpointCloses_withoutLeaks() throws Exception {
         Map<String, Integer> outcomes = new ConcurrentHashMap<>();
         Snapshot baseline = null;

@@ -5,6 +5,8 @@ import dev.gadget4j.Backends;
 import dev.gadget4j.sim.SimBackend;
 import dev.gadget4j.sim.SimClock;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The backend under test. The suite runs on the backend named by the system property
@@ -12,6 +14,7 @@ import java.time.Duration;
  * simulated clock, elsewhere it sleeps, so the same case proves the same timeout on both.
  */
 public final class Fixture {
+    private static final Pattern RELEASE = Pattern.compile("(\\d+)\\.(\\d+)\\b.*");
     private final String name;
     private SimClock clock;
 
@@ -33,6 +36,22 @@ public final class Fixture {
     /** Whether this is the simulator. */
     public boolean simulated() {
         return name.equals("sim");
+    }
+
+    /**
+     * Whether the backend has the FunctionFS DMABUF interface: the simulator always, a kernel
+     * from Linux 6.9 on (judged by the release this JVM runs on, independently of the library).
+     */
+    public boolean dmaBufInterface() {
+        if (simulated()) {
+            return true;
+        }
+        Matcher m = RELEASE.matcher(System.getProperty("os.version", ""));
+        if (!m.matches()) {
+            return true;
+        }
+        int major = Integer.parseInt(m.group(1));
+        return major > 6 || (major == 6 && Integer.parseInt(m.group(2)) >= 9);
     }
 
     /** Opens a fresh backend. */

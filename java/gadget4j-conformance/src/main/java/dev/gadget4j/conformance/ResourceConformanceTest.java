@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Nothing leaks: after a full lifecycle with transfers in flight at close time, the process has
@@ -57,6 +58,7 @@ class ResourceConformanceTest {
     }
 
     @Test
+    @ExtendWith(DmaBufCases.class)
     void noLeakedFdsMappingsOrThreads_afterCloseWithTransfersInFlight() {
         lifecycleWithPendingTransfers(); // warm-up: class loading, lazily created JVM threads
         long fds = count(Path.of("/proc/self/fd"));

@@ -11,6 +11,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Long streams in both directions with every byte verified, with several buffers in flight on
@@ -117,6 +118,7 @@ class StreamConformanceTest {
     }
 
     @Test
+    @ExtendWith(DmaBufCases.class)
     void dmabuf_in_16MiB_verified() throws Exception {
         try (Harness h = Harness.enabled(fixture); Arena arena = Arena.ofShared()) {
             MemorySegment[] p = patterns(arena);
@@ -144,6 +146,7 @@ class StreamConformanceTest {
     }
 
     @Test
+    @ExtendWith(DmaBufCases.class)
     void dmabuf_out_16MiB_verified() throws Exception {
         try (Harness h = Harness.enabled(fixture); Arena arena = Arena.ofShared()) {
             MemorySegment[] p = patterns(arena);

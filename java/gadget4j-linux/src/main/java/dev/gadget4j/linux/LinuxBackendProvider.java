@@ -12,9 +12,10 @@ import java.util.List;
  * {@code /sys/class/udc} and {@code /dev/udmabuf}.
  *
  * <p>Whether the FunctionFS DMABUF ioctls exist (Linux 6.9 and later) and whether the UDC can
- * use them (scatter-gather) can only be learnt by trying: on such kernels the backend still
- * serves classic I/O, and {@code Endpoint.attach} fails with ENOTTY ("not supported by this
- * kernel") or EPERM ("the UDC does not support scatter-gather, or the function is not bound").
+ * use them (scatter-gather) decide only DMABUF: on a kernel older than 6.9 the availability says
+ * so and the DMABUF calls fail with ENOTTY ("the kernel has no FunctionFS DMABUF interface");
+ * a UDC without scatter-gather is learnt by trying ({@code Endpoint.attach}: EPERM). Classic and
+ * AIO I/O work on both.
  *
  * <p>If configfs is not mounted and the process runs as root, the check mounts it at
  * {@code /sys/kernel/config}, as {@code modprobe libcomposite} users expect.
@@ -50,7 +51,9 @@ public final class LinuxBackendProvider implements BackendProvider {
         if (why != null) {
             return Availability.no(why);
         }
-        return Availability.yes("configfs usb_gadget, /dev/udmabuf, UDC " + udcs(files));
+        String lacking = FunctionFsDmaBufSupport.missing(files);
+        return Availability.yes("configfs usb_gadget, /dev/udmabuf, UDC " + udcs(files)
+                + (lacking == null ? "" : "; " + lacking));
     }
 
     /** Why the backend cannot work with these files, or null when it can. */

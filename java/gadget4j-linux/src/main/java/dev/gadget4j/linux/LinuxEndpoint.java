@@ -284,13 +284,14 @@ final class LinuxEndpoint implements Endpoint {
     public void attach(DmaBuf buf) {
         String op = "FUNCTIONFS_DMABUF_ATTACH";
         checkOpen(op);
+        FunctionFsDmaBufSupport.require(op, path);
         LinuxDmaBuf l = resolve(buf, op);
         synchronized (attachments) {
             try {
                 fdIoctl(Ioctl.FUNCTIONFS_DMABUF_ATTACH, l);
             } catch (GadgetException e) {
                 String why = switch (e.errno()) {
-                    case ENOTTY -> "FUNCTIONFS_DMABUF_ATTACH is not supported by this kernel (Linux < 6.9)";
+                    case ENOTTY -> FunctionFsDmaBufSupport.MISSING;
                     case EPERM -> "the UDC does not support scatter-gather, or the function is not bound (attach after bind)";
                     case EBUSY -> "the DMABUF's reservation is locked (non-blocking)";
                     case ENODEV -> "the FunctionFS instance is not active";
@@ -317,6 +318,7 @@ final class LinuxEndpoint implements Endpoint {
     public void detach(DmaBuf buf) {
         String op = "FUNCTIONFS_DMABUF_DETACH";
         checkOpen(op);
+        FunctionFsDmaBufSupport.require(op, path);
         file.acquire(op);
         try {
             ffs.enterDmaBufIoctl(op, path);
@@ -369,6 +371,7 @@ final class LinuxEndpoint implements Endpoint {
     public Transfer transfer(DmaBuf buf, long length) {
         String op = "FUNCTIONFS_DMABUF_TRANSFER";
         checkOpen(op);
+        FunctionFsDmaBufSupport.require(op, path);
         // Held across the ioctl and the export: the kernel cannot release the file (and with it
         // the attachments) in between, even if another thread closes this endpoint.
         file.acquire(op);
@@ -410,7 +413,7 @@ final class LinuxEndpoint implements Endpoint {
                 case EBUSY -> "DMABUF fd " + l.fd() + (in ? " still has OUT transfers in flight" : " still has transfers in flight")
                         + (nonBlocking ? " (non-blocking)" : " after 5000 ms");
                 case ESHUTDOWN -> "the endpoint was disabled meanwhile";
-                case ENOTTY -> "FUNCTIONFS_DMABUF_TRANSFER is not supported by this kernel (Linux < 6.9)";
+                case ENOTTY -> FunctionFsDmaBufSupport.MISSING;
                 default -> null;
             };
             throw new GadgetException(op, path, e.errno(), why, e);
