@@ -10,6 +10,7 @@ import dev.gadget4j.DmaBuf;
 import dev.gadget4j.Endpoint;
 import dev.gadget4j.Errno;
 import dev.gadget4j.Event;
+import dev.gadget4j.GadgetException;
 import dev.gadget4j.HostDevice;
 import dev.gadget4j.IoRequest;
 import dev.gadget4j.UsbDeviceInfo;
@@ -130,7 +131,13 @@ class LifecycleConformanceTest {
         Harness h = Harness.enabled(fixture);
         DmaBuf buf = h.backend.dmaBufs().allocate(4096);
         Endpoint in = h.in();
-        in.attach(buf);
+        if (fixture.dmaBufInterface()) {
+            in.attach(buf);
+        } else {
+            // Without the FunctionFS DMABUF interface the rest of the case still holds.
+            GadgetException e = assertErrno(Errno.ENOTTY, () -> in.attach(buf));
+            assertTrue(e.getMessage().contains(DmaBufCases.MISSING), e.getMessage());
+        }
         in.close();
         in.close();
         assertTrue(in.isClosed());
