@@ -20,8 +20,11 @@ import java.util.Map;
  * clears a tree left behind by a process that was killed.
  */
 final class ConfigFsTree {
-    /** FunctionFS keeps instance names in a global list and refuses names longer than this. */
-    static final int MAX_INSTANCE_NAME = 40;
+    /**
+     * The longest FunctionFS instance name: configfs refuses a function directory name
+     * ({@code ffs.INSTANCE}) of 40 characters or more, so 39 - "ffs.".length().
+     */
+    static final int MAX_INSTANCE_NAME = 35;
     static final String CONFIG = "c.1";
     static final String LANG = "0x409";
 
@@ -52,7 +55,7 @@ final class ConfigFsTree {
             return full;
         }
         String hash = String.format(Locale.ROOT, "%08x", full.hashCode());
-        return full.substring(0, MAX_INSTANCE_NAME - 9) + "." + hash;
+        return full.substring(0, MAX_INSTANCE_NAME - 1 - hash.length()) + "." + hash;
     }
 
     Path mountPoint(String function) {
@@ -60,17 +63,26 @@ final class ConfigFsTree {
     }
 
     /**
-     * Creates the tree and mounts every function's FunctionFS instance; an existing tree of the
-     * same name is torn down first. On failure, whatever was created is removed again.
+     * Creates the tree and mounts every function's FunctionFS instance. An existing tree of the
+     * same name is torn down first only when it is stale (its owner record names a process that
+     * died owning it) or when {@code replaceUnowned} allows removing a tree no gadget4j process
+     * owns; otherwise it is left alone and EEXIST reported. The caller holds {@code owner}, so no
+     * live gadget4j process owns the name. On failure, whatever was created is removed again.
      *
      * @return the mount point of each function, in spec order
      */
-    Map<String, Path> create(GadgetSpec spec) {
+    Map<String, Path> create(GadgetSpec spec, GadgetOwner owner, boolean replaceUnowned) {
         if (!files.exists(files.gadgets())) {
             throw new GadgetException("mkdir", dir().toString(), Errno.ENOENT,
                     "configfs has no usb_gadget directory (is libcomposite loaded and configfs mounted?)");
         }
         if (files.exists(dir())) {
+            if (owner.previous() != GadgetOwner.Previous.DEAD_OWNER && !replaceUnowned) {
+                throw new GadgetException("mkdir", dir().toString(), Errno.EEXIST,
+                        "a gadget of this name exists and no gadget4j process owns it (" + owner.path()
+                                + " names no owner): it may be another program's; remove it, pick another"
+                                + " gadget name, or allow replacing it (-D" + LinuxBackend.REPLACE_UNOWNED + "=true)");
+            }
             tearDown();
         }
         Map<String, Path> mounts = new LinkedHashMap<>();

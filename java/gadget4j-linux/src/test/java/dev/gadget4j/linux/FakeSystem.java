@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * while it still holds a symlink or a user-made directory. Mounts are recorded in a fake
  * /proc/mounts and create an {@code ep0} file. Every change is logged in order.
  */
-final class FakeSystem extends SystemFiles {
+class FakeSystem extends SystemFiles {
     private static final Set<String> DEFAULT_GROUPS = Set.of("strings", "configs", "functions", "os_desc", "webusb");
     final List<String> ops = new ArrayList<>();
 
