@@ -72,12 +72,21 @@ final class ConfigFsTree {
      * @return the mount point of each function, in spec order
      */
     Map<String, Path> create(GadgetSpec spec, GadgetOwner owner, boolean replaceUnowned) {
+        return create(spec, owner, replaceUnowned, null);
+    }
+
+    /**
+     * {@link #create(GadgetSpec, GadgetOwner, boolean)} with FunctionFS mount options
+     * ({@code uid=,gid=,rmode=,fmode=}) for a gadget prepared for an unprivileged driver.
+     */
+    Map<String, Path> create(GadgetSpec spec, GadgetOwner owner, boolean replaceUnowned, String mountOptions) {
         if (!files.exists(files.gadgets())) {
             throw new GadgetException("mkdir", dir().toString(), Errno.ENOENT,
                     "configfs has no usb_gadget directory (is libcomposite loaded and configfs mounted?)");
         }
         if (files.exists(dir())) {
-            if (owner.previous() != GadgetOwner.Previous.DEAD_OWNER && !replaceUnowned) {
+            boolean ours = owner.previous() == GadgetOwner.Previous.DEAD_OWNER || owner.preparedFor() >= 0;
+            if (!ours && !replaceUnowned) {
                 throw new GadgetException("mkdir", dir().toString(), Errno.EEXIST,
                         "a gadget of this name exists and no gadget4j process owns it (" + owner.path()
                                 + " names no owner): it may be another program's; remove it, pick another"
@@ -113,7 +122,7 @@ final class ConfigFsTree {
             for (String f : spec.functions()) {
                 Path mp = mountPoint(f);
                 files.mkdirs(mp);
-                files.mount(instanceName(name, f), mp, "functionfs");
+                files.mount(instanceName(name, f), mp, "functionfs", mountOptions);
                 mounts.put(f, mp);
             }
             return mounts;
@@ -125,6 +134,29 @@ final class ConfigFsTree {
             }
             throw e;
         }
+    }
+
+    /**
+     * The mount points of a tree prepared by a privileged setup: every function of {@code spec}
+     * must have its FunctionFS instance mounted there.
+     *
+     * @throws GadgetException ENOENT naming what is missing
+     */
+    Map<String, Path> preparedMounts(GadgetSpec spec) {
+        if (!files.exists(dir())) {
+            throw new GadgetException("open", dir().toString(), Errno.ENOENT,
+                    "the gadget was prepared for this user but its configfs tree is gone; run the setup again");
+        }
+        Map<String, Path> mounts = new LinkedHashMap<>();
+        for (String f : spec.functions()) {
+            Path mp = mountPoint(f);
+            if (!functionFsMounts(List.of(instanceName(name, f))).contains(mp)) {
+                throw new GadgetException("open", mp.toString(), Errno.ENOENT, "the prepared gadget has no FunctionFS"
+                        + " instance for function " + f + " mounted there; run the setup with the same gadget spec");
+            }
+            mounts.put(f, mp);
+        }
+        return mounts;
     }
 
     private void writeMaxSpeed(Path g, GadgetSpec spec) {

@@ -22,6 +22,11 @@ import java.nio.file.StandardOpenOption;
  * (no gadget4j process made the tree: it belongs to someone else, e.g. adbd). The file is never
  * deleted, only emptied on release: deleting a lock file lets two processes lock two different
  * inodes of the same name.
+ *
+ * <p>A gadget that a privileged setup prepared for an unprivileged driver has the record
+ * {@code prepared UID}, owned by that user; the driver appends its pid while it runs and
+ * restores the line when it stops, so the tree outlives every driver run until the setup
+ * removes it.
  */
 final class GadgetOwner implements AutoCloseable {
     /** What the record said before this process took it. */
@@ -32,19 +37,24 @@ final class GadgetOwner implements AutoCloseable {
         DEAD_OWNER
     }
 
+    private static final String PREPARED = "prepared ";
+
     private final Path path;
     private final FileChannel channel;
     private final FileLock lock;
     private final Previous previous;
     private final String previousPid;
+    /** The uid a setup prepared the gadget for, or -1. */
+    private volatile int preparedFor;
     private boolean closed;
 
-    private GadgetOwner(Path path, FileChannel channel, FileLock lock, String previousPid) {
+    private GadgetOwner(Path path, FileChannel channel, FileLock lock, String previousPid, int preparedFor) {
         this.path = path;
         this.channel = channel;
         this.lock = lock;
         this.previousPid = previousPid;
         this.previous = previousPid.isEmpty() ? Previous.NONE : Previous.DEAD_OWNER;
+        this.preparedFor = preparedFor;
     }
 
     static Path recordPath(SystemFiles files, String gadget) {
@@ -80,10 +90,16 @@ final class GadgetOwner implements AutoCloseable {
                                 + (before.isEmpty() ? "(pid unknown)" : before)
                                 + "; stop it first, or pick another gadget name");
             }
-            ch.truncate(0);
-            ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-            ch.force(false);
-            return new GadgetOwner(path, ch, lock, before);
+            int preparedFor = -1;
+            String pid = before;
+            if (before.startsWith(PREPARED)) {
+                String[] f = before.substring(PREPARED.length()).split(" ");
+                preparedFor = Integer.parseInt(f[0]);
+                pid = f.length > 1 ? f[1] : "";
+            }
+            GadgetOwner owner = new GadgetOwner(path, ch, lock, pid, preparedFor);
+            owner.record(true);
+            return owner;
         } catch (IOException e) {
             LinuxBackend.closeQuietly(ch);
             throw SystemFiles.failure("lock", path, e);
@@ -91,6 +107,37 @@ final class GadgetOwner implements AutoCloseable {
             LinuxBackend.closeQuietly(ch);
             throw e;
         }
+    }
+
+    /** Rewrites the record: the prepared-for line if any, and this pid while {@code running}. */
+    private void record(boolean running) throws IOException {
+        String pid = running ? Long.toString(ProcessHandle.current().pid()) : "";
+        String line = preparedFor >= 0 ? (PREPARED + preparedFor + (running ? " " + pid : "")) : pid;
+        channel.truncate(0);
+        if (!line.isEmpty()) {
+            channel.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+        }
+        channel.force(false);
+    }
+
+    /** The uid a privileged setup prepared this gadget for, or -1. */
+    int preparedFor() {
+        return preparedFor;
+    }
+
+    /** Marks the gadget as prepared for {@code uid} (the setup, after composing it). */
+    void markPrepared(int uid) {
+        preparedFor = uid;
+        try {
+            record(true);
+        } catch (IOException e) {
+            throw SystemFiles.failure("write", path, e);
+        }
+    }
+
+    /** Forgets the prepared-for mark (the setup, removing the gadget). */
+    void clearPrepared() {
+        preparedFor = -1;
     }
 
     private static String read(FileChannel ch) throws IOException {
@@ -112,7 +159,10 @@ final class GadgetOwner implements AutoCloseable {
         return path;
     }
 
-    /** Empties the record and releases the lock: the tree is gone. Harmless twice. */
+    /**
+     * Empties the record (or restores its prepared-for line) and releases the lock: the tree is
+     * gone, or stays prepared for the next driver. Harmless twice.
+     */
     @Override
     public void close() {
         release(true);
@@ -133,7 +183,7 @@ final class GadgetOwner implements AutoCloseable {
         closed = true;
         if (empty) {
             try {
-                channel.truncate(0);
+                record(false);
             } catch (IOException ignored) {
                 // A record that keeps our pid reads as a dead owner later, which is still right.
             }

@@ -47,7 +47,9 @@ final class LinuxGadget implements Gadget {
         ConfigFsTree tree = new ConfigFsTree(files, spec.name());
         Map<String, Path> mounts;
         try {
-            mounts = tree.create(spec, owner, replaceUnowned);
+            // A gadget a privileged setup prepared is used as it is: this process may not be
+            // allowed to change configfs, and the tree stays for the next run.
+            mounts = owner.preparedFor() >= 0 ? tree.preparedMounts(spec) : tree.create(spec, owner, replaceUnowned);
         } catch (RuntimeException e) {
             // create() removed what it made; a tree it refused to touch is not ours.
             owner.close();
@@ -61,7 +63,7 @@ final class LinuxGadget implements Gadget {
         } catch (RuntimeException e) {
             g.functions.values().forEach(LinuxFunctionFs::close);
             try {
-                tree.tearDown();
+                g.removeTree();
                 owner.close();
             } catch (RuntimeException again) {
                 e.addSuppressed(again);
@@ -245,7 +247,7 @@ final class LinuxGadget implements Gadget {
                 }
             }
             try {
-                tree.tearDown();
+                removeTree();
                 owner.close();
             } catch (RuntimeException e) {
                 failure = add(failure, e);
@@ -256,6 +258,13 @@ final class LinuxGadget implements Gadget {
             if (failure != null) {
                 throw failure;
             }
+        }
+    }
+
+    /** Removes the configfs tree and mounts, unless a setup prepared them to outlive this process. */
+    private void removeTree() {
+        if (owner.preparedFor() < 0) {
+            tree.tearDown();
         }
     }
 

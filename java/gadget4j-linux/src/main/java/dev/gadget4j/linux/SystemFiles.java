@@ -205,8 +205,38 @@ class SystemFiles {
         return 0;
     }
 
-    void mount(String source, Path target, String fstype) {
-        Libc.mount(source, target.toString(), fstype, 0, null);
+    /** mount(2); {@code options} (the data argument, e.g. "uid=1000,fmode=0600") may be null. */
+    void mount(String source, Path target, String fstype, String options) {
+        Libc.mount(source, target.toString(), fstype, 0, options);
+    }
+
+    /** Numeric owner and group of a file (no symlink followed). */
+    int[] owner(Path p) {
+        try {
+            return new int[] {(Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS),
+                    (Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS)};
+        } catch (IOException e) {
+            throw failure("stat", p, e);
+        }
+    }
+
+    /** chown(2) by number; configfs attributes and device nodes accept it. */
+    void chown(Path p, int uid, int gid) {
+        try {
+            Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(p, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            throw failure("chown", p, e);
+        }
+    }
+
+    /** Writes a small state file of ours (not a kernel attribute) in one go, replacing it. */
+    void writeState(Path p, String content) {
+        try {
+            Files.writeString(p, content, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw failure("write", p, e);
+        }
     }
 
     void umount(Path target) {

@@ -123,7 +123,7 @@ class FakeSystem extends SystemFiles {
     }
 
     @Override
-    void mount(String source, Path target, String fstype) {
+    void mount(String source, Path target, String fstype, String options) {
         try {
             Files.writeString(target.resolve("ep0"), "");
             Files.writeString(procMounts(), source + " " + target + " " + fstype + " rw,relatime 0 0\n",
@@ -131,7 +131,7 @@ class FakeSystem extends SystemFiles {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ops.add("mount " + source + " " + rel(target));
+        ops.add("mount " + source + " " + rel(target) + (options == null ? "" : " " + options));
     }
 
     @Override

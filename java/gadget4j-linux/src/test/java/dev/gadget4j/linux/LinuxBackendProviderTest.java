@@ -53,7 +53,7 @@ class LinuxBackendProviderTest {
     void availability_changesNothing() throws IOException {
         FakeSystem f = new FakeSystem(root) {
             @Override
-            void mount(String source, Path target, String fstype) {
+            void mount(String source, Path target, String fstype, String options) {
                 throw new AssertionError("the availability check mounted " + fstype + " at " + target);
             }
 
