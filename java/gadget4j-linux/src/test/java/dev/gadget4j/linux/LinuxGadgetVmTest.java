@@ -20,6 +20,7 @@ import dev.gadget4j.descriptor.Strings;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -111,6 +112,22 @@ class LinuxGadgetVmTest {
             assertEquals(Errno.EEXIST, e.errno());
             assertTrue(g.isBound(), "the owner's gadget must stay bound");
         }
+    }
+
+    /** A JVM whose main() returns with the gadget bound and nothing closed leaves nothing behind. */
+    @Test
+    void jvmExitingWithoutClose_removesGadgetAndMounts() throws Exception {
+        backend().close();
+        String javaCommand = ProcessHandle.current().info().command().orElseThrow();
+        Process p = new ProcessBuilder(javaCommand, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), ExitWithoutClose.class.getName(), "g4jexit")
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the child JVM did not exit");
+        assertEquals(0, p.exitValue(), output);
+        assertTrue(output.contains("bound"), output);
+        assertFalse(Files.exists(Path.of("/sys/kernel/config/usb_gadget/g4jexit")), "gadget left behind");
+        assertFalse(Files.readString(Path.of("/proc/mounts")).contains("g4jexit.f "), "FunctionFS mount left behind");
     }
 
     @Test
