@@ -35,7 +35,7 @@ final class ErrorLine implements IExecutionExceptionHandler {
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.strip().replace('\n', ' ');
     }
 
-    /** What to do, for the errors a user can fix. */
+    /** What to do, for the errors a user can fix whose message does not say it already (EEXIST's do). */
     static String hint(Throwable e) {
         if (e instanceof BackendUnavailableException) {
             return "see ./gadget4j backends";
@@ -48,7 +48,6 @@ final class ErrorLine implements IExecutionExceptionHandler {
                     + " ./gadget4j setup --user " + System.getProperty("user.name", "USER");
             case EROFS -> "the directory is read-only: point the run directory elsewhere with GADGET4J_RUN_DIR=/some/dir"
                     + " (or -Dgadget4j.runDir=/some/dir)";
-            case EEXIST -> "stop the other owner, or pick another gadget name";
             case EBUSY -> "another gadget or process holds it: stop it and retry";
             case ENOENT -> "check that the kernel modules are loaded (./gadget4j backends)";
             default -> "";

@@ -11,7 +11,7 @@ import java.util.Locale;
 /**
  * The privileged step that lets a driver run unprivileged: as root, {@link #prepare} composes the
  * gadget in configfs, mounts its FunctionFS instances owned by the driver's user
- * ({@code uid=,gid=,rmode=0700,fmode=0600}: no other uid can open ep0 or the endpoint files),
+ * ({@code uid=,gid=,rmode=0500,fmode=0600}: no other uid can open ep0 or the endpoint files),
  * hands that user the gadget's {@code UDC} attribute (to bind and unbind), its owner record,
  * and {@code /dev/udmabuf} (and {@code /dev/dma_heap/system} where present). The driver then
  * runs as that user: {@code Backend.createGadget} with the same spec opens the prepared
@@ -54,7 +54,8 @@ public final class GadgetSetup {
             if (owner.preparedFor() >= 0) {
                 restoreDevices(spec.name());
             }
-            String options = String.format(Locale.ROOT, "uid=%d,gid=%d,rmode=0700,fmode=0600", uid, gid);
+            // f_fs.c masks rmode with 0555 and fmode with 0666: these are the modes the kernel keeps.
+            String options = String.format(Locale.ROOT, "uid=%d,gid=%d,rmode=0500,fmode=0600", uid, gid);
             List<Path> mounts = new ArrayList<>(tree.create(spec, owner, replaceUnowned, options).values());
             try {
                 files.chown(tree.udcFile(), uid, gid);

@@ -35,7 +35,7 @@ class GadgetSetupTest {
         int[] id = me(f);
         new GadgetSetup(f).prepare(spec(), id[0], id[1]);
         assertTrue(f.ops.contains("mount g1.stream /run/gadget4j/g1/stream uid=" + id[0] + ",gid=" + id[1]
-                + ",rmode=0700,fmode=0600"), f.ops.toString());
+                + ",rmode=0500,fmode=0600"), f.ops.toString());
         Path record = GadgetOwner.recordPath(f, "g1");
         assertEquals("prepared " + id[0] + "\n", Files.readString(record));
         assertTrue(Files.exists(new GadgetSetup(f).devicesRecord("g1")));
