@@ -745,11 +745,17 @@ int main(int argc, char **argv)
 			case FUNCTIONFS_DISABLE:
 				break;
 			case FUNCTIONFS_SETUP:
-				/* nothing is supported: stall (reverse direction) */
+				/*
+				 * Nothing is supported: stall. FunctionFS halts ep0 when the
+				 * driver does I/O against the request's direction (a read for
+				 * an IN request, a write for an OUT one) and fails that call
+				 * with EL2HLT; I/O in the request's own direction would answer
+				 * it (a zero-length status) instead.
+				 */
 				if (ev[i].u.setup.bRequestType & USB_DIR_IN) {
-					if (write(ep0, NULL, 0) < 0 && verbose)
+					if (read(ep0, NULL, 0) < 0 && errno != EL2HLT && verbose)
 						perror("stall");
-				} else if (read(ep0, NULL, 0) < 0 && verbose) {
+				} else if (write(ep0, NULL, 0) < 0 && errno != EL2HLT && verbose) {
 					perror("stall");
 				}
 				break;

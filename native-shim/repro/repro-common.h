@@ -231,11 +231,16 @@ static int wait_event(int ep0, int want, int timeout_ms)
 
 			say("ep0 event %s", t < 7 ? names[t] : "?");
 			if (t == FUNCTIONFS_SETUP) {
-				/* No class requests here: stall them. */
+				/*
+				 * No class requests here: stall them. FunctionFS halts ep0
+				 * for I/O against the request's direction (read for IN,
+				 * write for OUT; the call fails with EL2HLT); I/O in its
+				 * own direction would acknowledge the request instead.
+				 */
 				if (ev[i].u.setup.bRequestType & USB_DIR_IN) {
-					if (write(ep0, NULL, 0) < 0) { /* stalls */ }
+					if (read(ep0, NULL, 0) < 0) { /* stalled: EL2HLT */ }
 				} else {
-					if (read(ep0, NULL, 0) < 0) { /* stalls */ }
+					if (write(ep0, NULL, 0) < 0) { /* stalled: EL2HLT */ }
 				}
 			}
 			if (t == want)

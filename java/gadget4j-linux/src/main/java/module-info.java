@@ -7,5 +7,9 @@
 module dev.gadget4j.linux {
     requires dev.gadget4j;
 
+    // GadgetSetup: the privileged step for unprivileged drivers. Everything else is reached
+    // through the dev.gadget4j API and the provider.
+    exports dev.gadget4j.linux;
+
     provides dev.gadget4j.spi.BackendProvider with dev.gadget4j.linux.LinuxBackendProvider;
 }

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code ./gadget4j}: the command line. */
 @Command(name = "gadget4j", mixinStandardHelpOptions = true, version = "gadget4j 0.1.0",
         description = "Zero-copy USB gadget I/O for Java: FunctionFS and its DMABUF interface.",
-        subcommands = {DemoCommand.class, SourceSinkCommand.class, BackendsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, SourceSinkCommand.class, BackendsCommand.class, SetupCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override
@@ -15,6 +15,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+        System.exit(new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(new ErrorLine()).execute(args));
     }
 }

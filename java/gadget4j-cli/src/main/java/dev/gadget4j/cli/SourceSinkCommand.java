@@ -39,6 +39,12 @@ final class SourceSinkCommand implements Callable<Integer> {
     @Option(names = "--stop-file", description = "Stop (cleanly, printing the counts) once this file exists.")
     java.nio.file.Path stopFile;
 
+    /** The gadget sourcesink composes; `setup` prepares the same one for an unprivileged user. */
+    static GadgetSpec spec() {
+        return GadgetSpec.builder().name("g4jzero").vendorId(0x0525).productId(0xa4a4)
+                .product("gadget4j source/sink").function("zero").build();
+    }
+
     @Override
     public Integer call() throws Exception {
         if (size < 1 || size > (16L << 20) || depth < 1 || depth > 64) {
@@ -46,8 +52,7 @@ final class SourceSinkCommand implements Callable<Integer> {
             return 2;
         }
         try (Backend b = Backends.open(backend);
-             Gadget g = b.createGadget(GadgetSpec.builder().name("g4jzero").vendorId(0x0525).productId(0xa4a4)
-                     .product("gadget4j source/sink").function("zero").build())) {
+             Gadget g = b.createGadget(spec())) {
             FunctionFs ffs = g.functionFs("zero");
             ffs.start(Descriptors.sourceSink(), Strings.en("source and sink data"));
             try (SourceSink ss = new SourceSink(b, ffs, mode, (int) size, depth, !noCheck, g::unbind)) {

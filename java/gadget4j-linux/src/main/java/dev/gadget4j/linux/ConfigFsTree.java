@@ -20,8 +20,11 @@ import java.util.Map;
  * clears a tree left behind by a process that was killed.
  */
 final class ConfigFsTree {
-    /** FunctionFS keeps instance names in a global list and refuses names longer than this. */
-    static final int MAX_INSTANCE_NAME = 40;
+    /**
+     * The longest FunctionFS instance name: configfs refuses a function directory name
+     * ({@code ffs.INSTANCE}) of 40 characters or more, so 39 - "ffs.".length().
+     */
+    static final int MAX_INSTANCE_NAME = 35;
     static final String CONFIG = "c.1";
     static final String LANG = "0x409";
 
@@ -52,7 +55,7 @@ final class ConfigFsTree {
             return full;
         }
         String hash = String.format(Locale.ROOT, "%08x", full.hashCode());
-        return full.substring(0, MAX_INSTANCE_NAME - 9) + "." + hash;
+        return full.substring(0, MAX_INSTANCE_NAME - 1 - hash.length()) + "." + hash;
     }
 
     Path mountPoint(String function) {
@@ -60,17 +63,35 @@ final class ConfigFsTree {
     }
 
     /**
-     * Creates the tree and mounts every function's FunctionFS instance; an existing tree of the
-     * same name is torn down first. On failure, whatever was created is removed again.
+     * Creates the tree and mounts every function's FunctionFS instance. An existing tree of the
+     * same name is torn down first only when it is stale (its owner record names a process that
+     * died owning it) or when {@code replaceUnowned} allows removing a tree no gadget4j process
+     * owns; otherwise it is left alone and EEXIST reported. The caller holds {@code owner}, so no
+     * live gadget4j process owns the name. On failure, whatever was created is removed again.
      *
      * @return the mount point of each function, in spec order
      */
-    Map<String, Path> create(GadgetSpec spec) {
+    Map<String, Path> create(GadgetSpec spec, GadgetOwner owner, boolean replaceUnowned) {
+        return create(spec, owner, replaceUnowned, null);
+    }
+
+    /**
+     * {@link #create(GadgetSpec, GadgetOwner, boolean)} with FunctionFS mount options
+     * ({@code uid=,gid=,rmode=,fmode=}) for a gadget prepared for an unprivileged driver.
+     */
+    Map<String, Path> create(GadgetSpec spec, GadgetOwner owner, boolean replaceUnowned, String mountOptions) {
         if (!files.exists(files.gadgets())) {
             throw new GadgetException("mkdir", dir().toString(), Errno.ENOENT,
                     "configfs has no usb_gadget directory (is libcomposite loaded and configfs mounted?)");
         }
         if (files.exists(dir())) {
+            boolean ours = owner.previous() == GadgetOwner.Previous.DEAD_OWNER || owner.preparedFor() >= 0;
+            if (!ours && !replaceUnowned) {
+                throw new GadgetException("mkdir", dir().toString(), Errno.EEXIST,
+                        "a gadget of this name exists and no gadget4j process owns it (" + owner.path()
+                                + " names no owner): it may be another program's; remove it, pick another"
+                                + " gadget name, or allow replacing it (-D" + LinuxBackend.REPLACE_UNOWNED + "=true)");
+            }
             tearDown();
         }
         Map<String, Path> mounts = new LinkedHashMap<>();
@@ -101,7 +122,7 @@ final class ConfigFsTree {
             for (String f : spec.functions()) {
                 Path mp = mountPoint(f);
                 files.mkdirs(mp);
-                files.mount(instanceName(name, f), mp, "functionfs");
+                files.mount(instanceName(name, f), mp, "functionfs", mountOptions);
                 mounts.put(f, mp);
             }
             return mounts;
@@ -113,6 +134,29 @@ final class ConfigFsTree {
             }
             throw e;
         }
+    }
+
+    /**
+     * The mount points of a tree prepared by a privileged setup: every function of {@code spec}
+     * must have its FunctionFS instance mounted there.
+     *
+     * @throws GadgetException ENOENT naming what is missing
+     */
+    Map<String, Path> preparedMounts(GadgetSpec spec) {
+        if (!files.exists(dir())) {
+            throw new GadgetException("open", dir().toString(), Errno.ENOENT,
+                    "the gadget was prepared for this user but its configfs tree is gone; run the setup again");
+        }
+        Map<String, Path> mounts = new LinkedHashMap<>();
+        for (String f : spec.functions()) {
+            Path mp = mountPoint(f);
+            if (!functionFsMounts(List.of(instanceName(name, f))).contains(mp)) {
+                throw new GadgetException("open", mp.toString(), Errno.ENOENT, "the prepared gadget has no FunctionFS"
+                        + " instance for function " + f + " mounted there; run the setup with the same gadget spec");
+            }
+            mounts.put(f, mp);
+        }
+        return mounts;
     }
 
     private void writeMaxSpeed(Path g, GadgetSpec spec) {

@@ -24,12 +24,37 @@ public final class LinuxBackend implements Backend {
     private final LinuxUsbHost host;
     /** What close() must close, in creation order; guarded by this. */
     private final Set<AutoCloseable> owned = new LinkedHashSet<>();
+    /** Serialises gadget creation: the name check and the configfs tree creation are one step. */
+    private final Object createLock = new Object();
+    /** Closes the backend when the JVM exits without having closed it; removed by close(). */
+    private final Thread shutdownHook;
     private boolean closed;
+
+    /**
+     * System property: {@code true} lets {@link #createGadget} remove an existing configfs gadget
+     * of the same name that no gadget4j process owns.
+     */
+    public static final String REPLACE_UNOWNED = "gadget4j.replaceUnownedGadget";
 
     LinuxBackend(SystemFiles files) {
         this.files = files;
         this.allocator = new LinuxDmaBufAllocator(this, files);
         this.host = new LinuxUsbHost(this, files);
+        this.shutdownHook = Thread.ofPlatform().name("gadget4j-linux-shutdown").unstarted(this::closeAtExit);
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /**
+     * A JVM that exits normally or on SIGTERM/SIGINT without closing the backend still removes
+     * its gadgets, mounts and UDC bindings: nothing else would, until the next run of the same
+     * gadget finds them stale.
+     */
+    private void closeAtExit() {
+        try {
+            close();
+        } catch (RuntimeException e) {
+            System.err.println("gadget4j: cleaning up at exit: " + e.getMessage());
+        }
     }
 
     @Override
@@ -41,20 +66,30 @@ public final class LinuxBackend implements Backend {
         return files;
     }
 
+    /**
+     * Creates the gadget {@code usb_gadget/NAME} under the owner record {@code RUN_DIR/NAME.owner}.
+     * A tree of the same name left by a gadget4j process that died is removed first; one owned
+     * by a running process is refused with EEXIST, and so is one that no gadget4j process owns
+     * (another program's gadget) unless the system property {@value #REPLACE_UNOWNED} is
+     * {@code true}. The name check and the creation happen under one lock, so two threads
+     * creating the same name cannot both succeed.
+     */
     @Override
     public Gadget createGadget(GadgetSpec spec) {
         Objects.requireNonNull(spec, "spec");
-        synchronized (this) {
-            checkOpen("mkdir (gadget)");
-            for (AutoCloseable c : owned) {
-                if (c instanceof LinuxGadget g && !g.isClosed() && g.spec().name().equals(spec.name())) {
-                    throw new GadgetException("mkdir", "usb_gadget/" + spec.name(), Errno.EEXIST,
-                            "this backend has an open gadget with this name");
+        synchronized (createLock) {
+            synchronized (this) {
+                checkOpen("mkdir (gadget)");
+                for (AutoCloseable c : owned) {
+                    if (c instanceof LinuxGadget g && !g.isClosed() && g.spec().name().equals(spec.name())) {
+                        throw new GadgetException("mkdir", "usb_gadget/" + spec.name(), Errno.EEXIST,
+                                "this backend has an open gadget with this name");
+                    }
                 }
             }
+            LinuxGadget g = LinuxGadget.create(this, files, spec, Boolean.getBoolean(REPLACE_UNOWNED));
+            return register(g);
         }
-        LinuxGadget g = LinuxGadget.create(this, files, spec);
-        return register(g);
     }
 
     @Override
@@ -106,6 +141,13 @@ public final class LinuxBackend implements Backend {
             }
             closed = true;
             toClose = new ArrayList<>(owned);
+        }
+        if (Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException exiting) {
+                // The JVM is shutting down: the hook runs, finds the backend closed, and returns.
+            }
         }
         RuntimeException failure = null;
         // Gadgets first (they close their endpoints, which drop DMABUF attachments), then the rest.

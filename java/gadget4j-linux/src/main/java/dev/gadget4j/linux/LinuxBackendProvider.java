@@ -1,7 +1,7 @@
 package dev.gadget4j.linux;
 
 import dev.gadget4j.Backend;
-import dev.gadget4j.GadgetException;
+import dev.gadget4j.linux.sys.Arch;
 import dev.gadget4j.spi.BackendProvider;
 import java.nio.file.Files;
 import java.util.List;
@@ -17,8 +17,9 @@ import java.util.List;
  * a UDC without scatter-gather is learnt by trying ({@code Endpoint.attach}: EPERM). Classic and
  * AIO I/O work on both.
  *
- * <p>If configfs is not mounted and the process runs as root, the check mounts it at
- * {@code /sys/kernel/config}, as {@code modprobe libcomposite} users expect.
+ * <p>The check only looks: it reads {@code /proc}, {@code /sys} and {@code /dev} and changes
+ * nothing (it mounts nothing, loads no module, creates no directory), so listing backends is safe
+ * on any machine and as any user.
  */
 public final class LinuxBackendProvider implements BackendProvider {
     private final SystemFiles files;
@@ -47,13 +48,39 @@ public final class LinuxBackendProvider implements BackendProvider {
         if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
             return Availability.no("not Linux (os.name is " + System.getProperty("os.name") + ")");
         }
-        String why = missing(files);
+        String why = whyNot();
         if (why != null) {
             return Availability.no(why);
         }
         String lacking = FunctionFsDmaBufSupport.missing(files);
         return Availability.yes("configfs usb_gadget, /dev/udmabuf, UDC " + udcs(files)
                 + (lacking == null ? "" : "; " + lacking));
+    }
+
+    private String whyNot() {
+        String why = unsupportedJvm(System.getProperty("os.arch", ""), LinuxBackendProvider.class.getModule());
+        return why != null ? why : missing(files);
+    }
+
+    /**
+     * Why this JVM cannot run the backend's downcalls, or null: an architecture whose syscall
+     * numbers and ioctl encoding the native layer does not know, or native access not enabled
+     * for {@code module} (with the exact flag to add).
+     */
+    static String unsupportedJvm(String osArch, Module module) {
+        if (!Arch.isSupported()) {
+            return "unsupported architecture os.arch=" + osArch
+                    + " (the Linux backend supports 64-bit amd64, aarch64 and riscv64)";
+        }
+        if (!module.isNativeAccessEnabled()) {
+            return "native access is not enabled for " + (module.isNamed() ? "module " + module.getName() : "the class path")
+                    + ": add " + nativeAccessFlag(module) + " to the java command line";
+        }
+        return null;
+    }
+
+    static String nativeAccessFlag(Module module) {
+        return "--enable-native-access=" + (module.isNamed() ? module.getName() : "ALL-UNNAMED");
     }
 
     /** Why the backend cannot work with these files, or null when it can. */
@@ -63,12 +90,8 @@ public final class LinuxBackendProvider implements BackendProvider {
         }
         if (!files.exists(files.gadgets())) {
             if (!configfsMounted(files)) {
-                tryMountConfigfs(files);
-            }
-            if (!configfsMounted(files)) {
-                return "configfs is not mounted at " + files.configfs()
-                        + (files.isRoot() ? " (mounting it failed)" : " (mount it as root: mount -t configfs none "
-                        + files.configfs() + ")");
+                return "configfs is not mounted at " + files.configfs() + " (mount it as root: mount -t configfs none "
+                        + files.configfs() + ")";
             }
             if (!files.exists(files.gadgets())) {
                 return "configfs has no usb_gadget directory: load libcomposite (modprobe libcomposite)";
@@ -93,12 +116,6 @@ public final class LinuxBackendProvider implements BackendProvider {
         return files.list(files.udcClass());
     }
 
-    private static List<String> filesystems(SystemFiles files) {
-        return files.lines(files.procFilesystems()).stream()
-                .map(l -> l.contains("\t") ? l.substring(l.lastIndexOf('\t') + 1) : l.strip())
-                .toList();
-    }
-
     private static boolean configfsMounted(SystemFiles files) {
         String target = files.configfs().toString();
         for (String line : files.lines(files.procMounts())) {
@@ -110,20 +127,9 @@ public final class LinuxBackendProvider implements BackendProvider {
         return false;
     }
 
-    private static void tryMountConfigfs(SystemFiles files) {
-        if (!files.isRoot() || !filesystems(files).contains("configfs")) {
-            return;
-        }
-        try {
-            files.mount("none", files.configfs(), "configfs");
-        } catch (GadgetException | UnsatisfiedLinkError e) {
-            // The reason is reported by the caller as "not mounted".
-        }
-    }
-
     @Override
     public Backend open() {
-        String why = missing(files);
+        String why = whyNot();
         if (why != null) {
             throw new dev.gadget4j.BackendUnavailableException("backend 'linux' is not available: " + why);
         }

@@ -133,8 +133,10 @@ final class LinuxFunctionFs implements FunctionFs {
         synchronized (open) {
             checkOpen("open");
             Descriptors d = descriptors;
-            String path = mountPoint.resolve("ep" + number).toString();
-            if (d == null || number < 1 || number > d.endpoints().size()) {
+            boolean known = d != null && number >= 1 && number <= d.endpoints().size();
+            // With FUNCTIONFS_VIRTUAL_ADDR the kernel names the files by address (ep81, ep02).
+            String path = mountPoint.resolve(known ? d.endpoints().get(number - 1).fileName() : "ep" + number).toString();
+            if (!known) {
                 throw new GadgetException("open", path, Errno.ENOENT,
                         d == null ? "endpoint files appear once descriptors and strings are written"
                                 : "the function has endpoints ep1..ep" + d.endpoints().size());

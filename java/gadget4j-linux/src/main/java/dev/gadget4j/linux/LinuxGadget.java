@@ -26,23 +26,36 @@ final class LinuxGadget implements Gadget {
     private final SystemFiles files;
     private final GadgetSpec spec;
     private final ConfigFsTree tree;
+    /** Held from creation until the tree is gone; closing the process releases it too. */
+    private final GadgetOwner owner;
     private final Map<String, LinuxFunctionFs> functions = new LinkedHashMap<>();
     private final Object lock = new Object();
     private volatile boolean bound;
     private volatile String udc;
     private volatile boolean closed;
 
-    private LinuxGadget(LinuxBackend backend, SystemFiles files, GadgetSpec spec, ConfigFsTree tree) {
+    private LinuxGadget(LinuxBackend backend, SystemFiles files, GadgetSpec spec, ConfigFsTree tree, GadgetOwner owner) {
+        this.owner = owner;
         this.backend = backend;
         this.files = files;
         this.spec = spec;
         this.tree = tree;
     }
 
-    static LinuxGadget create(LinuxBackend backend, SystemFiles files, GadgetSpec spec) {
+    static LinuxGadget create(LinuxBackend backend, SystemFiles files, GadgetSpec spec, boolean replaceUnowned) {
+        GadgetOwner owner = GadgetOwner.acquire(files, spec.name());
         ConfigFsTree tree = new ConfigFsTree(files, spec.name());
-        Map<String, Path> mounts = tree.create(spec);
-        LinuxGadget g = new LinuxGadget(backend, files, spec, tree);
+        Map<String, Path> mounts;
+        try {
+            // A gadget a privileged setup prepared is used as it is: this process may not be
+            // allowed to change configfs, and the tree stays for the next run.
+            mounts = owner.preparedFor() >= 0 ? tree.preparedMounts(spec) : tree.create(spec, owner, replaceUnowned);
+        } catch (RuntimeException e) {
+            // create() removed what it made; a tree it refused to touch is not ours.
+            owner.close();
+            throw e;
+        }
+        LinuxGadget g = new LinuxGadget(backend, files, spec, tree, owner);
         try {
             for (String f : spec.functions()) {
                 g.functions.put(f, LinuxFunctionFs.open(g, f, mounts.get(f)));
@@ -50,9 +63,11 @@ final class LinuxGadget implements Gadget {
         } catch (RuntimeException e) {
             g.functions.values().forEach(LinuxFunctionFs::close);
             try {
-                tree.tearDown();
+                g.removeTree();
+                owner.close();
             } catch (RuntimeException again) {
                 e.addSuppressed(again);
+                owner.abandon();
             }
             throw e;
         }
@@ -232,14 +247,24 @@ final class LinuxGadget implements Gadget {
                 }
             }
             try {
-                tree.tearDown();
+                removeTree();
+                owner.close();
             } catch (RuntimeException e) {
                 failure = add(failure, e);
+                // The tree is still there: the record keeps this pid, so the next owner finds it stale.
+                owner.abandon();
             }
             backend.forget(this);
             if (failure != null) {
                 throw failure;
             }
+        }
+    }
+
+    /** Removes the configfs tree and mounts, unless a setup prepared them to outlive this process. */
+    private void removeTree() {
+        if (owner.preparedFor() < 0) {
+            tree.tearDown();
         }
     }
 

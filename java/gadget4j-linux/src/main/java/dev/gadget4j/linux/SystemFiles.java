@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -30,15 +31,42 @@ import java.util.stream.Stream;
  * through {@link java.nio.file.Files}, whose exceptions are mapped back to errno names.
  */
 class SystemFiles {
+    /** System property naming the run directory (owner records, FunctionFS mount points). */
+    static final String RUN_DIR_PROPERTY = "gadget4j.runDir";
+    /** Environment variable naming the run directory, when the system property is not set. */
+    static final String RUN_DIR_ENV = "GADGET4J_RUN_DIR";
+    static final String DEFAULT_RUN_DIR = "/run/gadget4j";
+
     private final Path root;
+    private final String runDir;
 
     SystemFiles(Path root) {
-        this.root = root;
+        this(root, DEFAULT_RUN_DIR);
     }
 
-    /** The real system. */
+    SystemFiles(Path root, String runDir) {
+        this.root = root;
+        this.runDir = runDir;
+    }
+
+    /** The real system, with the run directory from the system property, the environment or the default. */
     static SystemFiles real() {
-        return new SystemFiles(Path.of("/"));
+        return new SystemFiles(Path.of("/"), configuredRunDir());
+    }
+
+    static String configuredRunDir() {
+        String dir = System.getProperty(RUN_DIR_PROPERTY);
+        if (dir == null || dir.isBlank()) {
+            dir = System.getenv(RUN_DIR_ENV);
+        }
+        if (dir == null || dir.isBlank()) {
+            return DEFAULT_RUN_DIR;
+        }
+        Path p = Path.of(dir);
+        if (!p.isAbsolute()) {
+            throw new IllegalArgumentException(RUN_DIR_PROPERTY + "/" + RUN_DIR_ENV + " must be an absolute path, got " + dir);
+        }
+        return p.normalize().toString();
     }
 
     Path root() {
@@ -77,9 +105,12 @@ class SystemFiles {
         return resolve("/sys/module/udmabuf/parameters/size_limit_mb");
     }
 
-    /** Where FunctionFS instances are mounted: {@code /run/gadget4j/GADGET/FUNCTION}. */
+    /**
+     * The run directory: owner records ({@code RUN_DIR/GADGET.owner}) and FunctionFS mount points
+     * ({@code RUN_DIR/GADGET/FUNCTION}); {@code /run/gadget4j} unless configured.
+     */
     Path mountBase() {
-        return resolve("/run/gadget4j");
+        return resolve(runDir);
     }
 
     Path usbDevices() {
@@ -174,8 +205,38 @@ class SystemFiles {
         return 0;
     }
 
-    void mount(String source, Path target, String fstype) {
-        Libc.mount(source, target.toString(), fstype, 0, null);
+    /** mount(2); {@code options} (the data argument, e.g. "uid=1000,fmode=0600") may be null. */
+    void mount(String source, Path target, String fstype, String options) {
+        Libc.mount(source, target.toString(), fstype, 0, options);
+    }
+
+    /** Numeric owner and group of a file (no symlink followed). */
+    int[] owner(Path p) {
+        try {
+            return new int[] {(Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS),
+                    (Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS)};
+        } catch (IOException e) {
+            throw failure("stat", p, e);
+        }
+    }
+
+    /** chown(2) by number; configfs attributes and device nodes accept it. */
+    void chown(Path p, int uid, int gid) {
+        try {
+            Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(p, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            throw failure("chown", p, e);
+        }
+    }
+
+    /** Writes a small state file of ours (not a kernel attribute) in one go, replacing it. */
+    void writeState(Path p, String content) {
+        try {
+            Files.writeString(p, content, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw failure("write", p, e);
+        }
     }
 
     void umount(Path target) {
@@ -205,6 +266,20 @@ class SystemFiles {
         return false;
     }
 
+    /** The JDK reports other errors by their strerror text only ("Read-only file system"). */
+    private static Errno byStrerror(String reason) {
+        for (Errno e : Errno.values()) {
+            if (e.description().equalsIgnoreCase(reason)) {
+                return e;
+            }
+        }
+        return switch (reason) {
+            case "Bad file descriptor" -> Errno.EBADF;
+            case "Cannot allocate memory" -> Errno.ENOMEM;
+            default -> Errno.EIO;
+        };
+    }
+
     static GadgetException failure(String operation, Path p, IOException e) {
         Errno errno;
         if (e instanceof FileAlreadyExistsException) {
@@ -217,6 +292,8 @@ class SystemFiles {
             errno = Errno.ENOTEMPTY;
         } else if (e instanceof NotDirectoryException) {
             errno = Errno.ENOTDIR;
+        } else if (e instanceof FileSystemException fse && fse.getReason() != null) {
+            errno = byStrerror(fse.getReason());
         } else {
             errno = Errno.EIO;
         }

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * while it still holds a symlink or a user-made directory. Mounts are recorded in a fake
  * /proc/mounts and create an {@code ep0} file. Every change is logged in order.
  */
-final class FakeSystem extends SystemFiles {
+class FakeSystem extends SystemFiles {
     private static final Set<String> DEFAULT_GROUPS = Set.of("strings", "configs", "functions", "os_desc", "webusb");
     final List<String> ops = new ArrayList<>();
 
@@ -123,7 +123,7 @@ final class FakeSystem extends SystemFiles {
     }
 
     @Override
-    void mount(String source, Path target, String fstype) {
+    void mount(String source, Path target, String fstype, String options) {
         try {
             Files.writeString(target.resolve("ep0"), "");
             Files.writeString(procMounts(), source + " " + target + " " + fstype + " rw,relatime 0 0\n",
@@ -131,7 +131,7 @@ final class FakeSystem extends SystemFiles {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ops.add("mount " + source + " " + rel(target));
+        ops.add("mount " + source + " " + rel(target) + (options == null ? "" : " " + options));
     }
 
     @Override

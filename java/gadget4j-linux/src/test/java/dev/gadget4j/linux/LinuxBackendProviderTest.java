@@ -50,6 +50,39 @@ class LinuxBackendProviderTest {
     }
 
     @Test
+    void availability_changesNothing() throws IOException {
+        FakeSystem f = new FakeSystem(root) {
+            @Override
+            void mount(String source, Path target, String fstype, String options) {
+                throw new AssertionError("the availability check mounted " + fstype + " at " + target);
+            }
+
+            @Override
+            boolean isRoot() {
+                return true;
+            }
+        };
+        Files.createDirectories(f.configfs());
+        Files.writeString(f.procFilesystems(), "nodev\tconfigfs\n");
+        BackendProvider.Availability a = availability(f);
+        assertFalse(a.available());
+        assertTrue(a.reason().contains("mount -t configfs none " + f.configfs()), a.reason());
+        assertTrue(f.ops.isEmpty(), f.ops.toString());
+    }
+
+    @Test
+    void nativeAccessDisabled_unavailable_namesTheExactFlag() {
+        // A boot-layer module that was not given native access (java.logging or the like).
+        Module notEnabled = ModuleLayer.boot().modules().stream().filter(m -> !m.isNativeAccessEnabled())
+                .findFirst().orElseThrow();
+        String why = LinuxBackendProvider.unsupportedJvm("amd64", notEnabled);
+        assertTrue(why != null && why.contains("add --enable-native-access=" + notEnabled.getName()), why);
+        assertEquals("--enable-native-access=ALL-UNNAMED",
+                LinuxBackendProvider.nativeAccessFlag(getClass().getClassLoader().getUnnamedModule()));
+        assertEquals(null, LinuxBackendProvider.unsupportedJvm("amd64", LinuxBackendProvider.class.getModule()));
+    }
+
+    @Test
     void configfsMountedWithoutLibcomposite() throws IOException {
         FakeSystem f = new FakeSystem(root);
         Files.createDirectories(f.configfs());
