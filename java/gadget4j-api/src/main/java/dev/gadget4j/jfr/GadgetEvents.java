@@ -7,7 +7,8 @@ import dev.gadget4j.Event;
  * The backends' JFR events: {@code dev.gadget4j.Transfer} (one per completed gadget-side
  * transfer) and {@code dev.gadget4j.Ep0} (one per ep0 event handed to the application). Both are
  * disabled by default; enable them in a recording, e.g.
- * {@code -XX:StartFlightRecording:dev.gadget4j.Transfer#enabled=true,dev.gadget4j.Ep0#enabled=true,filename=g.jfr}.
+ * {@code -XX:StartFlightRecording:+dev.gadget4j.Transfer#enabled=true,+dev.gadget4j.Ep0#enabled=true,filename=g.jfr}
+ * (the {@code +} adds a setting for an event the default configuration does not list).
  *
  * <p>While no recording runs, every method here costs one read of a volatile flag, kept by a
  * {@link jdk.jfr.FlightRecorderListener}, and allocates nothing: transfer paths call them
