@@ -22,6 +22,7 @@ final class Panel {
     private static final Stroke DASHED = new BasicStroke(2.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
             new float[] {8f, 5f}, 0f);
     private static final Stroke GRID = new BasicStroke(1f);
+    private static final Stroke MARKER = new BasicStroke(2f);
 
     private Panel() {
     }
@@ -84,16 +85,32 @@ final class Panel {
                 if (px >= 0) {
                     g.drawLine(px, py, x, y);
                 }
-                g.fillOval(x - 4, y - 4, 8, 8);
+                marker(g, s, x, y);
                 px = x;
                 py = y;
             }
             g.drawLine(right - 150, legendY, right - 120, legendY);
+            marker(g, s, right - 135, legendY);
             g.setColor(Color.BLACK);
             g.drawString(s.label(), right - 112, legendY + 4);
             legendY += 16;
         }
         g.setStroke(GRID);
+    }
+
+    /** A filled dot, or a hollow one for dashed series: IN and OUT differ even where a line has one point. */
+    private static void marker(Graphics2D g, Series s, int x, int y) {
+        if (s.dashed()) {
+            g.setColor(Color.WHITE);
+            g.fillOval(x - 5, y - 5, 10, 10);
+            g.setColor(s.color());
+            Stroke line = g.getStroke();
+            g.setStroke(MARKER);
+            g.drawOval(x - 5, y - 5, 10, 10);
+            g.setStroke(line);
+        } else {
+            g.fillOval(x - 4, y - 4, 8, 8);
+        }
     }
 
     private static int xOf(double logX, double lo, double hi, int left, int right) {
