@@ -2,6 +2,13 @@
 # JAVA_HOME wins when it points at a JDK >= 22; otherwise the newest one under /usr/lib/jvm.
 
 g4j_java_major() { # JAVA_EXECUTABLE -> major version, or 0
+    # The JDK's release file first: starting a JVM just to ask costs about 0.25 s of CPU per call.
+    local v
+    v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$(dirname "$(dirname "$1")")/release" 2>/dev/null || true)
+    if [ -n "$v" ]; then
+        echo "$v"
+        return 0
+    fi
     "$1" -XshowSettings:properties -version 2>&1 |
         sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n1 | grep . || echo 0
 }

@@ -15,6 +15,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import jdk.jfr.Recording;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -32,7 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One device-to-host transfer through the simulator (queue on the gadget side, a host URB reads
  * it, wait for completion), per path, against the bare memory copy the transfer implies. The sim
- * should cost little more than {@code copy}.
+ * should cost little more than {@code copy}. {@code jfr=on} shows what the transfer events cost
+ * while a recording takes them ({@code off}: none recording, the flag test only).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -46,6 +48,10 @@ public class SimStreamBenchmark {
     @Param({"65536", "1048576"})
     int size;
 
+    /** on: a JFR recording with the transfer and ep0 events enabled runs during the trial. */
+    @Param({"off", "on"})
+    String jfr;
+
     private SimBackend backend;
     private Gadget gadget;
     private HostDevice host;
@@ -54,9 +60,18 @@ public class SimStreamBenchmark {
     private Arena arena;
     private MemorySegment source;
     private MemorySegment sink;
+    private Recording recording;
 
     @Setup(Level.Trial)
     public void setUp() {
+        if (jfr.equals("on")) {
+            recording = new Recording();
+            recording.enable("dev.gadget4j.Transfer");
+            recording.enable("dev.gadget4j.Ep0");
+            recording.setToDisk(false);
+            recording.setMaxSize(64 << 20);
+            recording.start();
+        }
         backend = SimBackend.open();
         gadget = backend.createGadget(GadgetSpec.builder().name("bench").function("f").build());
         var ffs = gadget.functionFs("f");
@@ -78,6 +93,9 @@ public class SimStreamBenchmark {
     public void tearDown() {
         backend.close();
         arena.close();
+        if (recording != null) {
+            recording.close();
+        }
     }
 
     /** The floor: one copy of {@code size} bytes. */

@@ -8,6 +8,7 @@ import dev.gadget4j.FunctionFs;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.descriptor.Descriptors;
 import dev.gadget4j.descriptor.Strings;
+import dev.gadget4j.jfr.GadgetEvents;
 import dev.gadget4j.linux.sys.Constants;
 import dev.gadget4j.linux.sys.Fd;
 import dev.gadget4j.linux.sys.Poll;
@@ -228,6 +229,9 @@ final class LinuxFunctionFs implements FunctionFs {
                 pending = s;
             }
             track(e);
+            if (GadgetEvents.isEnabled()) {
+                GadgetEvents.ep0(ep0Path(), e);
+            }
             return Optional.of(e);
         }
     }

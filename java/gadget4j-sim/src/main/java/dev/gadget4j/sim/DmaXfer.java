@@ -5,6 +5,7 @@ import dev.gadget4j.Endpoint;
 import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.Transfer;
+import dev.gadget4j.jfr.GadgetEvents;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -14,6 +15,7 @@ final class DmaXfer extends Xfer implements Transfer {
     private final SimEndpoint endpoint;
     private final Attachment attachment;
     final Fence fence;
+    private final long started = GadgetEvents.start();
 
     DmaXfer(Bus bus, SimEndpoint endpoint, Attachment attachment, long length, Fence fence) {
         super(attachment.buf.memory(), length, false);
@@ -31,6 +33,7 @@ final class DmaXfer extends Xfer implements Transfer {
             attachment.latest = null;
         }
         attachment.buf.release();
+        GadgetEvents.transfer(endpoint.path(), GadgetEvents.DMABUF, endpoint.isIn(), length, status, started);
         bus.signal();
     }
 

@@ -3,6 +3,7 @@ package dev.gadget4j.sim;
 import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.IoRequest;
+import dev.gadget4j.jfr.GadgetEvents;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 
@@ -15,13 +16,18 @@ final class Request extends Xfer implements IoRequest {
     private final EpFile ep;
     private final boolean hostSide;
     private final String operation;
+    /** The gadget-side path for the transfer event ({@link GadgetEvents#CLASSIC} or {@code AIO}); null for URBs. */
+    private final String path;
+    private final long started = GadgetEvents.start();
 
-    Request(Bus bus, EpFile ep, boolean hostSide, String operation, MemorySegment segment, boolean zeroPacket) {
+    Request(Bus bus, EpFile ep, boolean hostSide, String operation, String path, MemorySegment segment,
+            boolean zeroPacket) {
         super(segment, segment.byteSize(), zeroPacket);
         this.bus = bus;
         this.ep = ep;
         this.hostSide = hostSide;
         this.operation = operation;
+        this.path = path;
     }
 
     String object() {
@@ -30,6 +36,9 @@ final class Request extends Xfer implements IoRequest {
 
     @Override
     void onComplete() {
+        if (path != null) {
+            GadgetEvents.transfer(ep.path, path, ep.in(), done, status, started);
+        }
         bus.signal();
     }
 

@@ -6,6 +6,7 @@ import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.IoRequest;
 import dev.gadget4j.Transfer;
+import dev.gadget4j.jfr.GadgetEvents;
 import java.lang.foreign.MemorySegment;
 import java.util.Iterator;
 import java.util.Objects;
@@ -56,7 +57,7 @@ final class SimEndpoint implements Endpoint {
         }
     }
 
-    private Request submit(String operation, MemorySegment segment, boolean wantIn) {
+    private Request submit(String operation, String path, MemorySegment segment, boolean wantIn) {
         Objects.requireNonNull(segment, "segment");
         if (segment.byteSize() > Integer.MAX_VALUE) {
             throw new GadgetException(operation, ep.path, Errno.EINVAL, "a request holds at most 2 GiB - 1");
@@ -68,29 +69,29 @@ final class SimEndpoint implements Endpoint {
         checkDirection(operation, wantIn);
         ep.waitEnabled(nonBlocking, operation);
         checkOpen(operation);
-        Request r = new Request(bus, ep, false, operation, segment, false);
+        Request r = new Request(bus, ep, false, operation, path, segment, false);
         ep.queueGadget(r);
         return r;
     }
 
     @Override
     public int read(MemorySegment dst) {
-        return bus.locked(() -> submit("read", dst, false).awaitUninterruptibly());
+        return bus.locked(() -> submit("read", GadgetEvents.CLASSIC, dst, false).awaitUninterruptibly());
     }
 
     @Override
     public int write(MemorySegment src) {
-        return bus.locked(() -> submit("write", src, true).awaitUninterruptibly());
+        return bus.locked(() -> submit("write", GadgetEvents.CLASSIC, src, true).awaitUninterruptibly());
     }
 
     @Override
     public IoRequest submitRead(MemorySegment dst) {
-        return bus.locked(() -> submit("io_submit (read)", dst, false));
+        return bus.locked(() -> submit("io_submit (read)", GadgetEvents.AIO, dst, false));
     }
 
     @Override
     public IoRequest submitWrite(MemorySegment src) {
-        return bus.locked(() -> submit("io_submit (write)", src, true));
+        return bus.locked(() -> submit("io_submit (write)", GadgetEvents.AIO, src, true));
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.gadget4j.descriptor.Descriptors;
 import dev.gadget4j.descriptor.EndpointInfo;
 import dev.gadget4j.descriptor.SetupPacket;
 import dev.gadget4j.descriptor.Strings;
+import dev.gadget4j.jfr.GadgetEvents;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -175,6 +176,9 @@ final class SimFunctionFs implements FunctionFs {
                 controlCancelled = false;
             } else {
                 delivered = null;
+            }
+            if (GadgetEvents.isEnabled()) {
+                GadgetEvents.ep0(ep0(), e); // ep0() builds a string
             }
             return Optional.of(e);
         } finally {

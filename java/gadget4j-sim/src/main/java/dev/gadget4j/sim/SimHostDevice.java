@@ -296,7 +296,7 @@ final class SimHostDevice implements HostDevice {
                 throw new GadgetException("USBDEVFS_SUBMITURB", info.path(), Errno.ENOENT,
                         String.format("no endpoint 0x%02x in the active configuration", endpoint));
             }
-            Request r = new Request(bus, e, true, "USBDEVFS_SUBMITURB", data, zeroPacket && !in);
+            Request r = new Request(bus, e, true, "USBDEVFS_SUBMITURB", null, data, zeroPacket && !in);
             e.queueHost(r);
             return r;
         } finally {

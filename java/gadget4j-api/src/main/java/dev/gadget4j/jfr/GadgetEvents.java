@@ -1,0 +1,100 @@
+package dev.gadget4j.jfr;
+
+import dev.gadget4j.Errno;
+import dev.gadget4j.Event;
+
+/**
+ * The backends' JFR events: {@code dev.gadget4j.Transfer} (one per completed gadget-side
+ * transfer) and {@code dev.gadget4j.Ep0} (one per ep0 event handed to the application). Both are
+ * disabled by default; enable them in a recording, e.g.
+ * {@code -XX:StartFlightRecording:+dev.gadget4j.Transfer#enabled=true,+dev.gadget4j.Ep0#enabled=true,filename=g.jfr}
+ * (the {@code +} adds a setting for an event the default configuration does not list).
+ *
+ * <p>While no recording runs, every method here costs one read of a volatile flag, kept by a
+ * {@link jdk.jfr.FlightRecorderListener}, and allocates nothing: transfer paths call them
+ * unconditionally. A transfer keeps {@link #start()} from its submission and reports its
+ * completion with {@link #transfer}.
+ */
+public final class GadgetEvents {
+    /** Transfer paths, as {@code path} of the transfer event. */
+    public static final String CLASSIC = "classic";
+    public static final String AIO = "aio";
+    public static final String DMABUF = "dmabuf";
+
+    private static volatile boolean recording;
+
+    static {
+        RecordingWatch.install();
+    }
+
+    private GadgetEvents() {
+    }
+
+    /** Whether a JFR recording is running (the events themselves may still be disabled in it). */
+    public static boolean isEnabled() {
+        return recording;
+    }
+
+    static void recording(boolean on) {
+        recording = on;
+    }
+
+    /** The start of a transfer for its latency: {@link System#nanoTime()} while recording, else 0. */
+    public static long start() {
+        return recording ? System.nanoTime() : 0L;
+    }
+
+    /**
+     * A gadget-side transfer completed.
+     *
+     * @param endpoint the endpoint file (its path)
+     * @param path {@link #CLASSIC}, {@link #AIO} or {@link #DMABUF}
+     * @param in whether it is an IN (gadget to host) transfer
+     * @param bytes the bytes moved (DMABUF: the length queued)
+     * @param status null for success, else the errno it completed with
+     * @param startNanos what {@link #start()} returned when it was submitted
+     */
+    public static void transfer(String endpoint, String path, boolean in, long bytes, Errno status, long startNanos) {
+        if (!recording) {
+            return;
+        }
+        TransferEvent e = new TransferEvent();
+        if (e.isEnabled()) {
+            e.endpoint = endpoint;
+            e.path = path;
+            e.direction = in ? "IN" : "OUT";
+            e.bytes = bytes;
+            e.status = status == null ? "OK" : status.name();
+            e.latency = startNanos == 0 ? 0 : System.nanoTime() - startNanos;
+            e.commit();
+        }
+    }
+
+    /** The ep0 event {@code event} of the function whose ep0 file is {@code ep0} was handed to the application. */
+    public static void ep0(String ep0, Event event) {
+        if (!recording) {
+            return;
+        }
+        Ep0Event e = new Ep0Event();
+        if (e.isEnabled()) {
+            e.ep0 = ep0;
+            e.type = switch (event) {
+                case Event.Bind b -> "BIND";
+                case Event.Unbind u -> "UNBIND";
+                case Event.Enable en -> "ENABLE";
+                case Event.Disable d -> "DISABLE";
+                case Event.Setup s -> "SETUP";
+                case Event.Suspend s -> "SUSPEND";
+                case Event.Resume r -> "RESUME";
+            };
+            boolean setup = event instanceof Event.Setup;
+            var p = setup ? ((Event.Setup) event).packet() : null;
+            e.requestType = setup ? p.requestType() : -1;
+            e.request = setup ? p.request() : -1;
+            e.value = setup ? p.value() : -1;
+            e.index = setup ? p.index() : -1;
+            e.length = setup ? p.length() : -1;
+            e.commit();
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.gadget4j.bench.plot;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** One row of {@code bench.json}: one implementation, mode, direction and transfer size. */
+record BenchRow(String impl, String mode, String direction, long transferBytes, double mibPerSecond,
+        double cpuPerGib) {
+
+    /** The rows of a parsed {@code bench.json} ({@code {"rows": [...]}}). */
+    @SuppressWarnings("unchecked")
+    static List<BenchRow> of(Object json) {
+        if (!(json instanceof Map<?, ?> top) || !(top.get("rows") instanceof List<?> rows)) {
+            throw new IllegalArgumentException("bench.json: no \"rows\" array");
+        }
+        List<BenchRow> out = new ArrayList<>();
+        for (Object o : rows) {
+            Map<String, Object> r = (Map<String, Object>) o;
+            out.add(new BenchRow(text(r, "impl"), text(r, "mode"), text(r, "direction"),
+                    (long) number(r, "transfer_bytes"), number(r, "mib_per_s"), number(r, "peer_cpu_s_per_gib")));
+        }
+        return out;
+    }
+
+    private static String text(Map<String, Object> r, String key) {
+        if (!(r.get(key) instanceof String s)) {
+            throw new IllegalArgumentException("bench.json: a row without \"" + key + "\": " + r);
+        }
+        return s;
+    }
+
+    private static double number(Map<String, Object> r, String key) {
+        if (!(r.get(key) instanceof Double d)) {
+            throw new IllegalArgumentException("bench.json: a row without a number \"" + key + "\": " + r);
+        }
+        return d;
+    }
+}
