@@ -20,8 +20,24 @@ public interface Backend extends AutoCloseable {
      */
     Gadget createGadget(GadgetSpec spec);
 
-    /** Where DMABUFs come from: {@code /dev/udmabuf} on Linux, memory segments in the simulator. */
+    /**
+     * Where DMABUFs come from by default: {@code /dev/udmabuf} on Linux (or the source named by
+     * {@link DmaBufSource#PROPERTY}), memory segments in the simulator.
+     */
     DmaBufAllocator dmaBufs();
+
+    /**
+     * DMABUFs from a given source, e.g. {@link DmaBufSource#SYSTEM_HEAP}. Buffers of every source
+     * attach to this backend's endpoints alike. A backend with one kind of memory (the simulator)
+     * answers every source with {@link #dmaBufs()}, which is what this default does.
+     *
+     * @throws GadgetException ENOENT when this system has no such source (no DMA heap of that
+     *                         name, no CMA heap), naming what it has
+     */
+    default DmaBufAllocator dmaBufs(DmaBufSource source) {
+        java.util.Objects.requireNonNull(source, "source");
+        return dmaBufs();
+    }
 
     /** The USB host that sees this backend's gadgets once bound (usbfs on Linux). */
     UsbHost host();

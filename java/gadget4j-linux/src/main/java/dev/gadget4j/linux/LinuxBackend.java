@@ -1,6 +1,8 @@
 package dev.gadget4j.linux;
 
 import dev.gadget4j.Backend;
+import dev.gadget4j.DmaBufAllocator;
+import dev.gadget4j.DmaBufSource;
 import dev.gadget4j.Errno;
 import dev.gadget4j.Gadget;
 import dev.gadget4j.GadgetException;
@@ -60,6 +62,13 @@ public final class LinuxBackend implements Backend {
     @Override
     public LinuxDmaBufAllocator dmaBufs() {
         return allocator;
+    }
+
+    @Override
+    public DmaBufAllocator dmaBufs(DmaBufSource source) {
+        Objects.requireNonNull(source, "source");
+        checkOpen("open (" + source + ")");
+        return allocator.source(source);
     }
 
     @Override

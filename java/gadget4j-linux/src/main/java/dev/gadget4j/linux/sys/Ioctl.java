@@ -77,6 +77,9 @@ public final class Ioctl {
     public static final long UDMABUF_CREATE = iow('u', 0x42, DmaBufAbi.UdmabufCreate.LAYOUT);
     public static final long UDMABUF_CREATE_LIST = iow('u', 0x43, DmaBufAbi.UdmabufCreateList.LAYOUT);
 
+    // linux/dma-heap.h
+    public static final long DMA_HEAP_IOCTL_ALLOC = iowr('H', 0, DmaBufAbi.HeapAllocationData.LAYOUT);
+
     // linux/dma-buf.h, linux/sync_file.h
     public static final long DMA_BUF_IOCTL_SYNC = iow('b', 0, DmaBufAbi.Sync.LAYOUT);
     public static final long DMA_BUF_IOCTL_EXPORT_SYNC_FILE = iowr('b', 2, DmaBufAbi.ExportSyncFile.LAYOUT);
