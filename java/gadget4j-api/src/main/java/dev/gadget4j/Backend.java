@@ -1,5 +1,7 @@
 package dev.gadget4j;
 
+import java.util.List;
+
 /**
  * One way of reaching USB gadget hardware: the Linux kernel (configfs, FunctionFS, udmabuf, usbfs)
  * or the bundled simulator. Obtain one from {@link Backends#open()}.
@@ -38,6 +40,13 @@ public interface Backend extends AutoCloseable {
         java.util.Objects.requireNonNull(source, "source");
         return dmaBufs();
     }
+
+    /**
+     * The USB device controllers gadgets can be bound to, in the order {@link Gadget#bind()}
+     * tries them: {@code /sys/class/udc} on Linux, one simulated controller ({@code dummy_udc.0})
+     * in the simulator.
+     */
+    List<Udc> udcs();
 
     /** The USB host that sees this backend's gadgets once bound (usbfs on Linux). */
     UsbHost host();

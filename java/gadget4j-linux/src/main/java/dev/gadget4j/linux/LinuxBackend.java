@@ -7,6 +7,7 @@ import dev.gadget4j.Errno;
 import dev.gadget4j.Gadget;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.GadgetSpec;
+import dev.gadget4j.Udc;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -69,6 +70,11 @@ public final class LinuxBackend implements Backend {
         Objects.requireNonNull(source, "source");
         checkOpen("open (" + source + ")");
         return allocator.source(source);
+    }
+
+    @Override
+    public List<Udc> udcs() {
+        return LinuxBackendProvider.udcs(files).stream().map(Udc::new).toList();
     }
 
     @Override
