@@ -46,7 +46,8 @@ public interface FunctionFs extends AutoCloseable {
     boolean isStarted();
 
     /**
-     * Opens endpoint file {@code epN} (1-based, in descriptor order).
+     * Opens endpoint file {@code epN} (1-based, in descriptor order): the numbered, lower-level
+     * form of {@link #endpoint(FunctionEndpoint, EndpointOption...)}.
      *
      * @throws GadgetException ENOENT if there is no such endpoint or the function is not started
      */

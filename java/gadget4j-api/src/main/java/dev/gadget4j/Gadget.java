@@ -16,7 +16,8 @@ public interface Gadget extends AutoCloseable {
     GadgetSpec spec();
 
     /**
-     * The FunctionFS instance of function {@code name}; the same object on every call.
+     * The FunctionFS instance of function {@code name}; the same object on every call. The
+     * string-named, lower-level form of {@link #functionFs(UsbFunction)}.
      *
      * @throws IllegalArgumentException if the spec has no such function
      */
