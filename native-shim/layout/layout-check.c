@@ -39,6 +39,7 @@
 #include <linux/aio_abi.h>
 #include <linux/time_types.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
 #include <linux/sync_file.h>
 #include <linux/udmabuf.h>
 #include <linux/usb/ch9.h>
@@ -123,6 +124,12 @@ int main(void)
 	FIELD(sync_file_info, num_fences);
 	FIELD(sync_file_info, pad);
 	FIELD(sync_file_info, sync_fence_info);
+	/* linux/dma-heap.h */
+	STRUCT(dma_heap_allocation_data);
+	FIELD(dma_heap_allocation_data, len);
+	FIELD(dma_heap_allocation_data, fd);
+	FIELD(dma_heap_allocation_data, fd_flags);
+	FIELD(dma_heap_allocation_data, heap_flags);
 
 	/* linux/usbdevice_fs.h */
 	STRUCT(usbdevfs_ctrltransfer);
@@ -215,6 +222,7 @@ int main(void)
 	IOCTL(DMA_BUF_IOCTL_SYNC);
 	IOCTL(DMA_BUF_IOCTL_EXPORT_SYNC_FILE);
 	IOCTL(DMA_BUF_IOCTL_IMPORT_SYNC_FILE);
+	IOCTL(DMA_HEAP_IOCTL_ALLOC);
 	IOCTL(SYNC_IOC_FILE_INFO);
 	IOCTL(USBDEVFS_CONTROL);
 	IOCTL(USBDEVFS_BULK);

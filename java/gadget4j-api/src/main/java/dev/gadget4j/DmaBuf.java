@@ -2,6 +2,7 @@ package dev.gadget4j;
 
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -14,6 +15,10 @@ import java.util.function.Consumer;
  * do the bracketing. Closing unmaps the segment (any later access throws
  * {@link IllegalStateException}, never a crash) and drops this process's reference; endpoints
  * that still have it attached keep the buffer alive until they detach it.
+ *
+ * <p>A buffer whose segment another thread is passing to a native call right now (a classic
+ * {@code read()} into it, say) cannot be unmapped: {@link #close()} then fails with EBUSY and the
+ * buffer stays open and whole; close it again once that call has returned.
  */
 public interface DmaBuf extends AutoCloseable {
 
@@ -63,19 +68,33 @@ public interface DmaBuf extends AutoCloseable {
 
     /** Runs {@code writer} on {@link #segment()} inside a WRITE bracket. */
     default void write(Consumer<MemorySegment> writer) {
+        write(writer, Consumer::accept);
+    }
+
+    /** Runs {@code reader} on {@link #segment()} inside a READ bracket. */
+    default void read(Consumer<MemorySegment> reader) {
+        read(reader, Consumer::accept);
+    }
+
+    /**
+     * Runs {@code writer} on {@code context} and {@link #segment()} inside a WRITE bracket. With a
+     * method reference such as {@code buf.write(generator, Generator::fill)} the call allocates
+     * nothing: no capturing lambda, and the Linux backend's SYNC uses a struct owned by the buffer.
+     */
+    default <T> void write(T context, BiConsumer<? super T, MemorySegment> writer) {
         beginCpuAccess(Access.WRITE);
         try {
-            writer.accept(segment());
+            writer.accept(context, segment());
         } finally {
             endCpuAccess(Access.WRITE);
         }
     }
 
-    /** Runs {@code reader} on {@link #segment()} inside a READ bracket. */
-    default void read(Consumer<MemorySegment> reader) {
+    /** Runs {@code reader} on {@code context} and {@link #segment()} inside a READ bracket; see {@link #write(Object, BiConsumer)}. */
+    default <T> void read(T context, BiConsumer<? super T, MemorySegment> reader) {
         beginCpuAccess(Access.READ);
         try {
-            reader.accept(segment());
+            reader.accept(context, segment());
         } finally {
             endCpuAccess(Access.READ);
         }
@@ -92,6 +111,12 @@ public interface DmaBuf extends AutoCloseable {
     /** Whether {@link #close()} has been called. */
     boolean isClosed();
 
+    /**
+     * Unmaps the segment and closes the DMABUF fd; harmless when already closed.
+     *
+     * @throws GadgetException EBUSY while another thread's native call is using the segment: the
+     *                         buffer then stays open and usable
+     */
     @Override
     void close();
 }

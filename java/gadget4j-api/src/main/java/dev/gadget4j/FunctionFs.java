@@ -1,7 +1,9 @@
 package dev.gadget4j;
 
 import dev.gadget4j.descriptor.Descriptors;
+import dev.gadget4j.descriptor.FunctionEndpoint;
 import dev.gadget4j.descriptor.Strings;
+import dev.gadget4j.descriptor.UsbFunction;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.Optional;
@@ -20,21 +22,41 @@ public interface FunctionFs extends AutoCloseable {
     String name();
 
     /**
-     * Writes the descriptors and strings blobs to ep0.
+     * Writes the descriptors and strings blobs to ep0 (the lower-level form of
+     * {@link #start(UsbFunction)}, for hand-built blobs).
      *
      * @throws GadgetException EINVAL if the kernel rejects a blob; EBUSY if already started
      */
     void start(Descriptors descriptors, Strings strings);
 
+    /**
+     * Writes the descriptors and strings derived from {@code function} to ep0.
+     *
+     * @throws IllegalArgumentException when {@code function} is not this instance's (another name)
+     * @throws GadgetException          as {@link #start(Descriptors, Strings)}
+     */
+    default void start(UsbFunction function) {
+        if (!function.name().equals(name())) {
+            throw new IllegalArgumentException("function " + function.name() + " is not FunctionFS instance " + name());
+        }
+        start(function.descriptors(), function.strings());
+    }
+
     /** Whether {@link #start} succeeded. */
     boolean isStarted();
 
     /**
-     * Opens endpoint file {@code epN} (1-based, in descriptor order).
+     * Opens endpoint file {@code epN} (1-based, in descriptor order): the numbered, lower-level
+     * form of {@link #endpoint(FunctionEndpoint, EndpointOption...)}.
      *
      * @throws GadgetException ENOENT if there is no such endpoint or the function is not started
      */
     Endpoint endpoint(int number, EndpointOption... options);
+
+    /** Opens the endpoint file of {@code endpoint}, a handle from this function's {@link UsbFunction}. */
+    default Endpoint endpoint(FunctionEndpoint endpoint, EndpointOption... options) {
+        return endpoint(endpoint.fileNumber(), options);
+    }
 
     /**
      * Reads the next event from ep0.

@@ -1,5 +1,6 @@
 package dev.gadget4j;
 
+import dev.gadget4j.descriptor.UsbFunction;
 import java.util.Optional;
 
 /**
@@ -15,18 +16,48 @@ public interface Gadget extends AutoCloseable {
     GadgetSpec spec();
 
     /**
-     * The FunctionFS instance of function {@code name}; the same object on every call.
+     * The FunctionFS instance of function {@code name}; the same object on every call. The
+     * string-named, lower-level form of {@link #functionFs(UsbFunction)}.
      *
      * @throws IllegalArgumentException if the spec has no such function
      */
     FunctionFs functionFs(String name);
 
     /**
-     * Binds the gadget to a UDC (writes {@code UDC}); the host then enumerates it.
+     * The FunctionFS instance of {@code function} (added to the spec with
+     * {@link GadgetSpec.Builder#function(UsbFunction)}); the typed form of {@link #functionFs(String)}.
      *
-     * @throws GadgetException ENODEV if a function is not started, EBUSY if the UDC is taken
+     * @throws IllegalArgumentException if the spec has no function of that name
+     */
+    default FunctionFs functionFs(UsbFunction function) {
+        return functionFs(function.name());
+    }
+
+    /**
+     * Starts {@code function}: writes the descriptors and strings derived from it to its ep0.
+     *
+     * @return its FunctionFS instance, started
+     */
+    default FunctionFs start(UsbFunction function) {
+        FunctionFs ffs = functionFs(function);
+        ffs.start(function);
+        return ffs;
+    }
+
+    /**
+     * Binds the gadget to the first UDC of {@link Backend#udcs()} (writes {@code UDC}); the host
+     * then enumerates it. Where a board has several controllers, name one with {@link #bind(Udc)}.
+     *
+     * @throws GadgetException ENODEV if a function is not started or there is no UDC, EBUSY if the UDC is taken
      */
     void bind();
+
+    /**
+     * Binds the gadget to {@code udc}.
+     *
+     * @throws GadgetException ENODEV if a function is not started or there is no such UDC, EBUSY if it is taken
+     */
+    void bind(Udc udc);
 
     /** Unbinds it from the UDC; the host sees a disconnect. Harmless when not bound. */
     void unbind();

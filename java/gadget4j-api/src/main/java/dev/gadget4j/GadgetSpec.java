@@ -1,5 +1,6 @@
 package dev.gadget4j;
 
+import dev.gadget4j.descriptor.UsbFunction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -128,7 +129,12 @@ public record GadgetSpec(String name, int vendorId, int productId, int bcdDevice
             return this;
         }
 
-        /** Adds a FunctionFS function. */
+        /** Adds a FunctionFS function described with {@link UsbFunction} (by its name). */
+        public Builder function(UsbFunction function) {
+            return function(function.name());
+        }
+
+        /** Adds a FunctionFS function by name (the lower-level form of {@link #function(UsbFunction)}). */
         public Builder function(String name) {
             functions.add(name);
             return this;

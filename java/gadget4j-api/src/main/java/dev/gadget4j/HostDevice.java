@@ -1,5 +1,9 @@
 package dev.gadget4j;
 
+import dev.gadget4j.descriptor.ConfigurationDescriptor;
+import dev.gadget4j.descriptor.DeviceDescriptor;
+import dev.gadget4j.descriptor.SetupPacket;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 
@@ -8,6 +12,12 @@ import java.time.Duration;
  * and bulk I/O with several URBs in flight.
  *
  * <p>Endpoint arguments are USB endpoint addresses as the host sees them (bit 7 set for IN).
+ *
+ * <p>The typed view: {@link #device()} and {@link #configuration()} parse the descriptors
+ * ({@code configuration().interfaceSetting(0, 0).endpoint(Direction.IN, TransferType.BULK)}), and
+ * {@link #control(SetupPacket, MemorySegment, Duration)} takes a {@link SetupPacket}. The byte
+ * arrays and the five-int {@link #control(int, int, int, int, MemorySegment, Duration)} are the
+ * lower-level way the typed methods are built on.
  */
 public interface HostDevice extends AutoCloseable {
 
@@ -20,9 +30,51 @@ public interface HostDevice extends AutoCloseable {
     /** The full descriptor set of the active configuration (configuration, interfaces, endpoints...). */
     byte[] configurationDescriptor();
 
+    /** The device descriptor, parsed. */
+    default DeviceDescriptor device() {
+        return DeviceDescriptor.parse(deviceDescriptor());
+    }
+
+    /** The active configuration, parsed: its interfaces, their alternate settings and endpoints. */
+    default ConfigurationDescriptor configuration() {
+        return ConfigurationDescriptor.parse(configurationDescriptor());
+    }
+
     /**
-     * A control transfer. {@code data}'s size is wLength; the direction comes from bit 7 of
-     * {@code requestType}.
+     * A control transfer described by {@code setup}: its data stage uses the first
+     * {@code setup.length()} bytes of {@code data} (read into them for a device-to-host request).
+     *
+     * @return bytes transferred in the data stage
+     * @throws IllegalArgumentException when {@code data} is shorter than wLength
+     * @throws GadgetException          EPIPE if the device stalled it, ETIMEDOUT after {@code timeout}
+     */
+    default int control(SetupPacket setup, MemorySegment data, Duration timeout) {
+        if (data.byteSize() < setup.length()) {
+            throw new IllegalArgumentException(setup + ": wLength " + setup.length() + " but only "
+                    + data.byteSize() + " bytes of data");
+        }
+        return control(setup.requestType(), setup.request(), setup.value(), setup.index(),
+                data.asSlice(0, setup.length()), timeout);
+    }
+
+    /**
+     * A control transfer without a data stage.
+     *
+     * @throws IllegalArgumentException when {@code setup} has a non-zero wLength
+     */
+    default int control(SetupPacket setup, Duration timeout) {
+        if (setup.length() != 0) {
+            throw new IllegalArgumentException(setup + " has a data stage of " + setup.length() + " bytes: pass data");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            return control(setup, arena.allocate(1).asSlice(0, 0), timeout);
+        }
+    }
+
+    /**
+     * A control transfer from its raw fields (the lower-level form of
+     * {@link #control(SetupPacket, MemorySegment, Duration)}). {@code data}'s size is wLength; the
+     * direction comes from bit 7 of {@code requestType}.
      *
      * @return bytes transferred in the data stage
      * @throws GadgetException EPIPE if the device stalled it, ETIMEDOUT after {@code timeout}

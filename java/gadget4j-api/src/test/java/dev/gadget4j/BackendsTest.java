@@ -78,6 +78,11 @@ class BackendsTest {
                 }
 
                 @Override
+                public java.util.List<Udc> udcs() {
+                    return java.util.List.of();
+                }
+
+                @Override
                 public UsbHost host() {
                     throw new UnsupportedOperationException();
                 }

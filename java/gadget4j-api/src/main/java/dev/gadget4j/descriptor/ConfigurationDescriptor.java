@@ -64,6 +64,26 @@ public record ConfigurationDescriptor(int interfaceCount, int configurationValue
                 .map(d -> (UsbDescriptor.Endpoint) d).toList();
     }
 
+    /**
+     * The interfaces with their endpoints, one entry per alternate setting, in descriptor order:
+     * the typed view a host driver works from ({@code interfaces().getFirst().endpoint(IN, BULK)}).
+     */
+    public List<UsbInterface> interfaceSettings() {
+        return UsbInterface.group(descriptors);
+    }
+
+    /**
+     * The alternate setting {@code alternateSetting} of interface {@code number}.
+     *
+     * @throws IllegalArgumentException when the configuration has no such interface or setting
+     */
+    public UsbInterface interfaceSetting(int number, int alternateSetting) {
+        return interfaceSettings().stream()
+                .filter(i -> i.number() == number && i.alternateSetting() == alternateSetting).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("configuration " + configurationValue
+                        + " has no interface " + number + " alternate setting " + alternateSetting));
+    }
+
     /** The wTotalLength bytes. */
     public byte[] toBytes() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -6,6 +6,7 @@ import dev.gadget4j.Speed;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -316,10 +317,16 @@ public final class Descriptors {
             return this;
         }
 
+        /** Behaviour flags as a set, e.g. {@code EnumSet.of(FunctionFlag.ALL_CTRL_RECIP)}. */
+        public Builder flags(Set<FunctionFlag> flags) {
+            return flags(flags.stream().mapToInt(FunctionFlag::bit).reduce(0, (a, b) -> a | b));
+        }
+
         /**
-         * Behaviour flags: any of {@link #VIRTUAL_ADDR}, {@link #ALL_CTRL_RECIP} and
-         * {@link #CONFIG0_SETUP}. The HAS_* flags follow from the sets given and EVENTFD from
-         * {@link #eventFd}, so that the header cannot disagree with the body.
+         * Behaviour flags as header bits (the lower-level form of {@link #flags(Set)}): any of
+         * {@link #VIRTUAL_ADDR}, {@link #ALL_CTRL_RECIP} and {@link #CONFIG0_SETUP}. The HAS_*
+         * flags follow from the sets given and EVENTFD from {@link #eventFd}, so that the header
+         * cannot disagree with the body.
          */
         public Builder flags(int flags) {
             if ((flags & ~BEHAVIOUR_FLAGS) != 0) {
@@ -356,6 +363,17 @@ public final class Descriptors {
             f |= 1 << s.ordinal();
         }
         return f;
+    }
+
+    /** The behaviour flags, as a set. */
+    public Set<FunctionFlag> behaviour() {
+        EnumSet<FunctionFlag> out = EnumSet.noneOf(FunctionFlag.class);
+        for (FunctionFlag f : FunctionFlag.values()) {
+            if ((behaviourFlags & f.bit()) != 0) {
+                out.add(f);
+            }
+        }
+        return out;
     }
 
     /** The eventfd FunctionFS should signal, if {@link #EVENTFD} is set. */

@@ -79,4 +79,28 @@ class HostDescriptorsTest {
         assertEquals(0x400, new UsbDescriptor.Endpoint(0x81, 1, 0x1400, 1).packetSize(),
                 "bits 11-12 are extra transactions, not size");
     }
+
+    @Test
+    void configurationGroupsInterfacesEndpointsCompanionsAndClassDescriptors() {
+        byte[] c = bytes(
+                9, 2, 52, 0, 2, 1, 0, 0x80, 50, // configuration: 52 bytes, 2 interfaces
+                8, 0x0b, 0, 2, 0xff, 0, 0, 0, // IAD before the first interface: belongs to none
+                9, 4, 0, 0, 1, 0xff, 0, 0, 0, // interface 0 alt 0, one endpoint
+                4, 0x24, 1, 2, // class-specific, before the endpoint: the interface's
+                7, 5, 0x81, 2, 0x00, 0x04, 0, // bulk IN 1024
+                6, 0x30, 3, 0, 0, 0, // its companion: bursts of 4
+                9, 4, 1, 0, 0, 0xff, 0, 0, 0); // interface 1 alt 0, no endpoints
+        ConfigurationDescriptor config = ConfigurationDescriptor.parse(c);
+        List<UsbInterface> settings = config.interfaceSettings();
+        assertEquals(2, settings.size());
+        UsbInterface first = config.interfaceSetting(0, 0);
+        assertEquals(List.of(UsbDescriptor.Raw.of(0x24, 1, 2)), first.classDescriptors());
+        UsbEndpoint in = first.endpoint(Direction.IN, TransferType.BULK).orElseThrow();
+        assertEquals(0x81, in.address());
+        assertEquals(1024, in.maxPacketSize());
+        assertEquals(4, in.maxBurst());
+        assertEquals(java.util.Optional.empty(), first.endpoint(Direction.OUT, TransferType.BULK));
+        assertEquals(List.of(), config.interfaceSetting(1, 0).endpoints());
+        rejects(() -> config.interfaceSetting(1, 1), "no interface 1 alternate setting 1");
+    }
 }

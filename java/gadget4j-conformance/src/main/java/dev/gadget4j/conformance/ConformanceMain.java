@@ -3,6 +3,7 @@ package dev.gadget4j.conformance;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage;
 
 import dev.gadget4j.Backends;
+import dev.gadget4j.DmaBufSource;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -21,10 +22,12 @@ import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
  * Runs the conformance suite on a backend from the command line:
- * {@code ConformanceMain [--backend NAME] [--cases FILE]} (or, with {@code --package} and
+ * {@code ConformanceMain [--backend NAME] [--dmabuf SOURCE] [--cases FILE]} (or, with {@code --package} and
  * {@code --include}, other JUnit classes on the class path, such as the Linux backend's VM-only tests). Prints one line per case and a closing
  * "N passed, N failed" line; {@code --cases} writes the sorted case names, so that runs on two
- * backends can be compared. Exits non-zero if any case failed or none ran.
+ * backends can be compared. {@code --dmabuf} ({@code udmabuf}, {@code system}, {@code cma},
+ * {@code heap:NAME}) sets {@link DmaBufSource#PROPERTY}, so that every case's
+ * {@code backend.dmaBufs()} allocates from that source. Exits non-zero if any case failed or none ran.
  */
 public final class ConformanceMain {
     private ConformanceMain() {
@@ -37,16 +40,19 @@ public final class ConformanceMain {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--backend" -> System.setProperty(Backends.PROPERTY, args[++i]);
+                case "--dmabuf" -> System.setProperty(DmaBufSource.PROPERTY, DmaBufSource.parse(args[++i]).toString());
                 case "--cases" -> cases = Path.of(args[++i]);
                 case "--package" -> pkg = args[++i];
                 case "--include" -> include = args[++i];
                 default -> {
-                    System.err.println("usage: ConformanceMain [--backend NAME] [--cases FILE] [--package P --include REGEX]");
+                    System.err.println("usage: ConformanceMain [--backend NAME] [--dmabuf SOURCE] [--cases FILE]"
+                            + " [--package P --include REGEX]");
                     System.exit(2);
                 }
             }
         }
-        System.out.println("running " + pkg + " " + include + " on backend: " + Fixture.current().name());
+        System.out.println("running " + pkg + " " + include + " on backend: " + Fixture.current().name()
+                + ", DMABUFs from " + DmaBufSource.configured());
         System.exit(run(pkg, include, cases, new PrintWriter(System.out, true)));
     }
 

@@ -1,10 +1,13 @@
 package dev.gadget4j.linux;
 
 import dev.gadget4j.Backend;
+import dev.gadget4j.DmaBufAllocator;
+import dev.gadget4j.DmaBufSource;
 import dev.gadget4j.Errno;
 import dev.gadget4j.Gadget;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.GadgetSpec;
+import dev.gadget4j.Udc;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -95,6 +98,18 @@ public final class LinuxBackend implements Backend {
     @Override
     public LinuxDmaBufAllocator dmaBufs() {
         return allocator;
+    }
+
+    @Override
+    public DmaBufAllocator dmaBufs(DmaBufSource source) {
+        Objects.requireNonNull(source, "source");
+        checkOpen("open (" + source + ")");
+        return allocator.source(source);
+    }
+
+    @Override
+    public List<Udc> udcs() {
+        return LinuxBackendProvider.udcs(files).stream().map(Udc::new).toList();
     }
 
     @Override

@@ -13,31 +13,37 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 /**
- * A udmabuf DMABUF and its shared mapping. CPU access brackets are tracked by the library, so
- * misuse (end without start, start twice, mismatched access) fails with EINVAL as in the
- * simulator, whatever the exporter would have done. Closing unmaps (the segment then refuses
- * access) and closes the fd; endpoints that still have it attached keep the kernel object alive.
+ * A DMABUF (from udmabuf or a DMA heap) and its shared mapping. CPU access brackets are tracked by
+ * the library, so misuse (end without start, start twice, mismatched access) fails with EINVAL as
+ * in the simulator, whatever the exporter would have done; the SYNC ioctls use one request struct
+ * that lives in the mapping's arena, so a bracket allocates nothing. Closing unmaps (the segment
+ * then refuses access) and closes the fd; endpoints that still have it attached keep the kernel
+ * object alive. A close that cannot unmap because another thread's native call holds the segment
+ * fails with EBUSY before it changes anything.
  */
 final class LinuxDmaBuf implements DmaBuf {
     private final LinuxDmaBufAllocator allocator;
+    private final DmaBufMemory memory;
     private final Fd fd;
     private final int number;
     private final Mapping mapping;
+    private final DmaBufSync sync;
     private final long size;
     /** Transfers of this buffer whose sync_file is open; guarded by itself. */
     private final Set<LinuxTransfer> live = new LinkedHashSet<>();
     private Access cpuAccess;
     private volatile boolean closed;
 
-    LinuxDmaBuf(LinuxDmaBufAllocator allocator, Fd fd, Mapping mapping, long size) {
+    LinuxDmaBuf(LinuxDmaBufAllocator allocator, DmaBufMemory memory, Fd fd, Mapping mapping, long size) {
         this.allocator = allocator;
+        this.memory = memory;
         this.fd = fd;
         this.number = fd.number();
         this.mapping = mapping;
+        this.sync = new DmaBufSync(fd, mapping.structs());
         this.size = size;
     }
 
@@ -75,17 +81,6 @@ final class LinuxDmaBuf implements DmaBuf {
         return mapping.segment();
     }
 
-    /**
-     * Always READ|WRITE to the kernel: udmabuf maps its CPU-access table with the direction of the
-     * first SYNC and never again, so a later SYNC in another direction trips DMA-API debugging (seen
-     * on the debug kernel). The access the user named is still tracked for the bracket checks.
-     */
-    private static int flags(Access access) {
-        return switch (Objects.requireNonNull(access, "access")) {
-            case READ, WRITE, READ_WRITE -> Constants.DMA_BUF_SYNC_RW;
-        };
-    }
-
     @Override
     public synchronized void beginCpuAccess(Access access) {
         checkOpen("DMA_BUF_IOCTL_SYNC");
@@ -93,7 +88,7 @@ final class LinuxDmaBuf implements DmaBuf {
             throw new GadgetException("DMA_BUF_IOCTL_SYNC", object(), Errno.EINVAL,
                     "SYNC_START while CPU access (" + cpuAccess + ") is already begun");
         }
-        DmaBufSync.start(fd, flags(access));
+        sync.start(memory.syncFlags(access));
         cpuAccess = access;
     }
 
@@ -107,7 +102,7 @@ final class LinuxDmaBuf implements DmaBuf {
             throw new GadgetException("DMA_BUF_IOCTL_SYNC", object(), Errno.EINVAL,
                     "SYNC_END(" + access + ") does not match SYNC_START(" + cpuAccess + ")");
         }
-        DmaBufSync.end(fd, flags(access));
+        sync.end(memory.syncFlags(access));
         cpuAccess = null;
     }
 
@@ -155,18 +150,28 @@ final class LinuxDmaBuf implements DmaBuf {
         return closed;
     }
 
+    /**
+     * Unmaps first: when another thread's native call holds the segment, that fails with EBUSY
+     * and nothing has changed yet (fd open, mapping whole, not closed), so the caller can close
+     * again later.
+     */
     @Override
     public void close() {
         synchronized (this) {
             if (closed) {
                 return;
             }
+            try {
+                mapping.close();
+            } catch (GadgetException e) {
+                throw new GadgetException(e.operation(), object(), e.errno(),
+                        "another thread's native call is using the segment; close again once it returns", e);
+            }
             closed = true;
         }
         try {
-            mapping.close();
-        } finally {
             fd.close();
+        } finally {
             allocator.backend().forget(this);
         }
     }

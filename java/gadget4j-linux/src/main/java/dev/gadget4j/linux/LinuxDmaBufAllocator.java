@@ -1,28 +1,35 @@
 package dev.gadget4j.linux;
 
 import dev.gadget4j.DmaBufAllocator;
+import dev.gadget4j.DmaBufSource;
 import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.linux.sys.Fd;
 import dev.gadget4j.linux.sys.Mapping;
-import dev.gadget4j.linux.sys.Memfd;
 import dev.gadget4j.linux.sys.PageSize;
-import dev.gadget4j.linux.sys.Udmabuf;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
- * DMABUFs from {@code /dev/udmabuf}: a sealed memfd of the size ({@code F_SEAL_SHRINK}, as
- * udmabuf requires), {@code UDMABUF_CREATE} with close-on-exec, the memfd closed again (the
- * DMABUF keeps its pages), and a shared read-write mapping of the DMABUF.
- *
- * <p>Sizes are checked by the kernel (a size that is 0, not a multiple of the page size or beyond
- * {@code size_limit_mb} gives EINVAL); the exception says which rule was broken.
+ * The backend's DMABUFs, whatever their source: it checks sizes by udmabuf's rules (a non-zero
+ * multiple of the page size, at most the source's limit; EINVAL otherwise, as udmabuf answers),
+ * has the source create the buffer, maps it shared and read-write, and registers it with the
+ * backend. Its own {@link #allocate} uses the configured default source
+ * ({@link DmaBufSource#configured()}); {@link #source} gives an allocator for another one. Every
+ * buffer names this allocator as its owner, which is how endpoints recognise the backend's
+ * buffers, and shares its {@link FenceGuard}.
  */
 final class LinuxDmaBufAllocator implements DmaBufAllocator {
-    private static final long DEFAULT_LIMIT_MB = 64;
+    /** CMA heaps are named after their CMA area, which differs by board; these names are not CMA. */
+    private static final List<String> NOT_CMA = List.of("system", "system-uncached");
 
     private final LinuxBackend backend;
     private final SystemFiles files;
     private final FenceGuard guard = new FenceGuard();
+    private final DmaBufSource defaultSource = DmaBufSource.configured();
 
     LinuxDmaBufAllocator(LinuxBackend backend, SystemFiles files) {
         this.backend = backend;
@@ -39,16 +46,100 @@ final class LinuxDmaBufAllocator implements DmaBufAllocator {
 
     @Override
     public LinuxDmaBuf allocate(long size) {
-        backend.checkOpen("UDMABUF_CREATE");
-        if (size < 0) {
-            throw new GadgetException("UDMABUF_CREATE", files.udmabufDevice().toString(), Errno.EINVAL,
-                    "size " + size + " is negative");
+        return allocate(memory(defaultSource), size);
+    }
+
+    @Override
+    public long maxSize() {
+        return memory(defaultSource).maxSize();
+    }
+
+    @Override
+    public long pageSize() {
+        return PageSize.get();
+    }
+
+    /**
+     * An allocator for {@code source}.
+     *
+     * @throws GadgetException ENOENT when the system has no such source, naming the heaps it has
+     */
+    DmaBufAllocator source(DmaBufSource source) {
+        DmaBufMemory memory = memory(source);
+        if (memory instanceof DmaHeapMemory heap && !heap.present()) {
+            throw missing(source, memory.device());
         }
+        return new Sourced(this, memory);
+    }
+
+    /** An allocator of one source, owned by the backend's allocator. */
+    private record Sourced(LinuxDmaBufAllocator owner, DmaBufMemory memory) implements DmaBufAllocator {
+        @Override
+        public LinuxDmaBuf allocate(long size) {
+            return owner.allocate(memory, size);
+        }
+
+        @Override
+        public long maxSize() {
+            return memory.maxSize();
+        }
+
+        @Override
+        public long pageSize() {
+            return owner.pageSize();
+        }
+
+        @Override
+        public String toString() {
+            return "DMABUFs from " + memory;
+        }
+    }
+
+    private DmaBufMemory memory(DmaBufSource source) {
+        return switch (source.kind()) {
+            case UDMABUF -> new UdmabufMemory(files);
+            case HEAP -> new DmaHeapMemory(source, files.dmaHeaps().resolve(source.heap()));
+            case CMA -> new DmaHeapMemory(source, cmaHeap(source));
+        };
+    }
+
+    private Path cmaHeap(DmaBufSource source) {
+        return heaps().stream().filter(h -> !NOT_CMA.contains(h)).findFirst()
+                .map(h -> files.dmaHeaps().resolve(h))
+                .orElseThrow(() -> missing(source, files.dmaHeaps().toString()));
+    }
+
+    private List<String> heaps() {
+        try (Stream<Path> s = Files.list(files.dmaHeaps())) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private GadgetException missing(DmaBufSource source, String device) {
+        String need = switch (source.kind()) {
+            case CMA -> "the kernel needs CONFIG_DMABUF_HEAPS_CMA and a CMA area (cma= on its command line or a"
+                    + " reserved-memory node)";
+            case HEAP -> source.equals(DmaBufSource.SYSTEM_HEAP) ? "the kernel needs CONFIG_DMABUF_HEAPS_SYSTEM"
+                    : "no heap of that name";
+            case UDMABUF -> "the kernel needs CONFIG_UDMABUF";
+        };
+        return new GadgetException("open", device, Errno.ENOENT, "no " + source + " DMA heap: "
+                + files.dmaHeaps() + " has " + heaps() + "; " + need);
+    }
+
+    LinuxDmaBuf allocate(DmaBufMemory memory, long size) {
+        backend.checkOpen(memory.operation());
+        checkSize(memory, size);
         Fd dmabuf;
-        try (Udmabuf device = Udmabuf.open(); Fd memfd = Memfd.create("gadget4j-dmabuf", size)) {
-            dmabuf = device.create(memfd, 0, size);
+        try {
+            dmabuf = memory.create(size);
         } catch (GadgetException e) {
-            throw explained(e, size);
+            if (e.errno() == Errno.ENOENT && memory instanceof DmaHeapMemory heap) {
+                throw missing(heap.source(), heap.device());
+            }
+            throw e;
         }
         Mapping mapping;
         try {
@@ -57,38 +148,23 @@ final class LinuxDmaBufAllocator implements DmaBufAllocator {
             dmabuf.close();
             throw e;
         }
-        return backend.register(new LinuxDmaBuf(this, dmabuf, mapping, size));
+        return backend.register(new LinuxDmaBuf(this, memory, dmabuf, mapping, size));
     }
 
-    private GadgetException explained(GadgetException e, long size) {
-        if (!e.operation().equals("UDMABUF_CREATE") || e.errno() != Errno.EINVAL) {
-            return e;
-        }
-        String why;
-        if (size == 0) {
+    private void checkSize(DmaBufMemory memory, long size) {
+        String why = null;
+        if (size < 0) {
+            why = "size " + size + " is negative";
+        } else if (size == 0) {
             why = "size 0: a DMABUF needs at least one page";
         } else if (size % pageSize() != 0) {
             why = "size " + size + " is not a multiple of the page size " + pageSize();
-        } else if (size > maxSize()) {
-            why = "size " + size + " exceeds udmabuf's size_limit_mb (" + (maxSize() >> 20) + " MiB)";
-        } else {
-            why = "udmabuf refused size " + size;
+        } else if (size > memory.maxSize()) {
+            why = "size " + size + " exceeds the limit of " + memory + " (" + (memory.maxSize() >> 20) + " MiB"
+                    + (memory instanceof UdmabufMemory ? ", udmabuf's size_limit_mb)" : ", udmabuf's default)");
         }
-        return new GadgetException("UDMABUF_CREATE", e.object(), Errno.EINVAL, why, e);
-    }
-
-    @Override
-    public long maxSize() {
-        String mb = files.readOrNull(files.udmabufSizeLimit());
-        try {
-            return (mb == null ? DEFAULT_LIMIT_MB : Long.parseLong(mb)) << 20;
-        } catch (NumberFormatException e) {
-            return DEFAULT_LIMIT_MB << 20;
+        if (why != null) {
+            throw new GadgetException(memory.operation(), memory.device(), Errno.EINVAL, why);
         }
-    }
-
-    @Override
-    public long pageSize() {
-        return PageSize.get();
     }
 }

@@ -5,6 +5,7 @@ import dev.gadget4j.FunctionFs;
 import dev.gadget4j.Gadget;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.GadgetSpec;
+import dev.gadget4j.Udc;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,6 +100,11 @@ final class LinuxGadget implements Gadget {
 
     @Override
     public void bind() {
+        bind(null);
+    }
+
+    @Override
+    public void bind(Udc target) {
         synchronized (lock) {
             if (closed) {
                 throw new GadgetException("write UDC", object(), Errno.EBADF, "the gadget is closed");
@@ -116,7 +122,11 @@ final class LinuxGadget implements Gadget {
             if (udcs.isEmpty()) {
                 throw new GadgetException("write UDC", object(), Errno.ENODEV, "no UDC in " + files.udcClass());
             }
-            String chosen = udcs.getFirst();
+            if (target != null && !udcs.contains(target.name())) {
+                throw new GadgetException("write UDC", object(), Errno.ENODEV, "no UDC " + target + " in "
+                        + files.udcClass() + "; it has " + udcs);
+            }
+            String chosen = target == null ? udcs.getFirst() : target.name();
             try {
                 tree.writeUdc(chosen);
             } catch (GadgetException e) {

@@ -101,6 +101,11 @@ class SystemFiles {
         return resolve("/dev/udmabuf");
     }
 
+    /** {@code /dev/dma_heap}: one device node per DMA heap. */
+    Path dmaHeaps() {
+        return resolve("/dev/dma_heap");
+    }
+
     Path udmabufSizeLimit() {
         return resolve("/sys/module/udmabuf/parameters/size_limit_mb");
     }

@@ -6,6 +6,7 @@ import dev.gadget4j.Errno;
 import dev.gadget4j.Gadget;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.GadgetSpec;
+import dev.gadget4j.Udc;
 import dev.gadget4j.Speed;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -146,6 +147,11 @@ public final class SimBackend implements Backend {
     @Override
     public DmaBufAllocator dmaBufs() {
         return allocator;
+    }
+
+    @Override
+    public List<Udc> udcs() {
+        return List.of(new Udc(SimGadget.UDC));
     }
 
     @Override

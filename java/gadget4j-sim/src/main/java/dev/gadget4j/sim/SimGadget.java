@@ -5,6 +5,7 @@ import dev.gadget4j.FunctionFs;
 import dev.gadget4j.Gadget;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.GadgetSpec;
+import dev.gadget4j.Udc;
 import dev.gadget4j.Speed;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -65,6 +66,14 @@ final class SimGadget implements Gadget {
 
     Iterable<SimFunctionFs> functions() {
         return functions.values();
+    }
+
+    @Override
+    public void bind(Udc udc) {
+        if (!udc.name().equals(UDC)) {
+            throw new GadgetException("write UDC", object(), Errno.ENODEV, "no UDC " + udc + "; the simulator has " + UDC);
+        }
+        bind();
     }
 
     @Override

@@ -8,10 +8,14 @@ import static dev.gadget4j.linux.sys.CLayouts.m;
 import static dev.gadget4j.linux.sys.CLayouts.struct;
 
 import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.VarHandle;
 
-/** Structs of {@code linux/udmabuf.h}, {@code linux/dma-buf.h} and {@code linux/sync_file.h}. */
+/**
+ * Structs of {@code linux/udmabuf.h}, {@code linux/dma-heap.h}, {@code linux/dma-buf.h} and
+ * {@code linux/sync_file.h}.
+ */
 public final class DmaBufAbi {
     private DmaBufAbi() {
     }
@@ -53,12 +57,45 @@ public final class DmaBufAbi {
         }
     }
 
+    /** {@code struct dma_heap_allocation_data}: DMA_HEAP_IOCTL_ALLOC's argument; the kernel fills in {@code fd}. */
+    public static final class HeapAllocationData {
+        public static final StructLayout LAYOUT = struct("dma_heap_allocation_data",
+                m("len", U64), m("fd", U32), m("fd_flags", U32), m("heap_flags", U64));
+        private static final VarHandle LEN = field(LAYOUT, "len");
+        private static final VarHandle FD = field(LAYOUT, "fd");
+        private static final VarHandle FD_FLAGS = field(LAYOUT, "fd_flags");
+        private static final VarHandle HEAP_FLAGS = field(LAYOUT, "heap_flags");
+
+        private HeapAllocationData() {
+        }
+
+        public static void len(MemorySegment s, long len) {
+            LEN.set(s, len);
+        }
+
+        public static void fdFlags(MemorySegment s, int flags) {
+            FD_FLAGS.set(s, flags);
+        }
+
+        public static void heapFlags(MemorySegment s, long flags) {
+            HEAP_FLAGS.set(s, flags);
+        }
+
+        public static int fd(MemorySegment s) {
+            return (int) FD.get(s);
+        }
+    }
+
     /** {@code struct dma_buf_sync}: DMA_BUF_IOCTL_SYNC's argument. */
     public static final class Sync {
         public static final StructLayout LAYOUT = struct("dma_buf_sync", m("flags", U64));
         public static final VarHandle FLAGS = field(LAYOUT, "flags");
 
         private Sync() {
+        }
+
+        public static void flags(MemorySegment s, long flags) {
+            FLAGS.set(s, flags);
         }
     }
 

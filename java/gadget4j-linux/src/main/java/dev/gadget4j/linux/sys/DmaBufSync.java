@@ -1,36 +1,35 @@
 package dev.gadget4j.linux.sys;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 
 /**
  * {@code DMA_BUF_IOCTL_SYNC} brackets around CPU access to a mapped DMABUF. On coherent machines
  * they cost a syscall each; on non-coherent SoCs they are what makes the CPU see the device's data
  * (and the device the CPU's), so every CPU access goes between {@link #start} and {@link #end}
  * with the same direction flags.
+ *
+ * <p>One per DMABUF: its {@code struct dma_buf_sync} is allocated once from the owner's allocator,
+ * so a bracket allocates nothing. Not thread-safe: the owner serialises its brackets.
  */
 public final class DmaBufSync {
-    private DmaBufSync() {
+    private final Fd dmabuf;
+    private final MemorySegment request;
+
+    /** A bracket for {@code dmabuf} whose request struct comes from {@code owner}. */
+    public DmaBufSync(Fd dmabuf, SegmentAllocator owner) {
+        this.dmabuf = dmabuf;
+        this.request = owner.allocate(DmaBufAbi.Sync.LAYOUT);
     }
 
     /** Begins CPU access; {@code access} is {@code DMA_BUF_SYNC_READ}, {@code _WRITE} or {@code _RW}. */
-    public static void start(Fd dmabuf, int access) {
-        sync(dmabuf, Constants.DMA_BUF_SYNC_START | checked(access));
+    public void start(int access) {
+        sync(Constants.DMA_BUF_SYNC_START | checked(access));
     }
 
     /** Ends CPU access begun with the same {@code access}. */
-    public static void end(Fd dmabuf, int access) {
-        sync(dmabuf, Constants.DMA_BUF_SYNC_END | checked(access));
-    }
-
-    /** Runs {@code body} between {@link #start} and {@link #end}; the end runs even if the body throws. */
-    public static void bracket(Fd dmabuf, int access, Runnable body) {
-        start(dmabuf, access);
-        try {
-            body.run();
-        } finally {
-            end(dmabuf, access);
-        }
+    public void end(int access) {
+        sync(Constants.DMA_BUF_SYNC_END | checked(access));
     }
 
     private static int checked(int access) {
@@ -40,11 +39,8 @@ public final class DmaBufSync {
         return access;
     }
 
-    private static void sync(Fd dmabuf, long flags) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment req = arena.allocate(DmaBufAbi.Sync.LAYOUT);
-            DmaBufAbi.Sync.FLAGS.set(req, flags);
-            dmabuf.ioctl(Ioctl.DMA_BUF_IOCTL_SYNC, req);
-        }
+    private void sync(long flags) {
+        DmaBufAbi.Sync.flags(request, flags);
+        dmabuf.ioctl(Ioctl.DMA_BUF_IOCTL_SYNC, request);
     }
 }

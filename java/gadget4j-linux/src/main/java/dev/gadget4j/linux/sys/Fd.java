@@ -79,9 +79,17 @@ public final class Fd extends OwnedHandle {
         return using("pwrite", n -> Libc.pwrite(n, buf, offset, name()));
     }
 
-    /** An ioctl with a pointer argument; failures name the request (e.g. FUNCTIONFS_DMABUF_ATTACH). */
+    /**
+     * An ioctl with a pointer argument; failures name the request (e.g. FUNCTIONFS_DMABUF_ATTACH).
+     * Allocates nothing (no capturing lambda), as the ioctls of a DMABUF stream run per transfer.
+     */
     public int ioctl(long request, MemorySegment arg) {
-        return (int) using(Ioctl.name(request), n -> Libc.ioctl(n, request, arg, name()));
+        acquire(Ioctl.name(request));
+        try {
+            return Libc.ioctl(number, request, arg, name());
+        } finally {
+            release();
+        }
     }
 
     /** An ioctl with an integer argument, or none (pass 0). */

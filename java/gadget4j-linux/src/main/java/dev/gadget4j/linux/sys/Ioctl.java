@@ -77,6 +77,9 @@ public final class Ioctl {
     public static final long UDMABUF_CREATE = iow('u', 0x42, DmaBufAbi.UdmabufCreate.LAYOUT);
     public static final long UDMABUF_CREATE_LIST = iow('u', 0x43, DmaBufAbi.UdmabufCreateList.LAYOUT);
 
+    // linux/dma-heap.h
+    public static final long DMA_HEAP_IOCTL_ALLOC = iowr('H', 0, DmaBufAbi.HeapAllocationData.LAYOUT);
+
     // linux/dma-buf.h, linux/sync_file.h
     public static final long DMA_BUF_IOCTL_SYNC = iow('b', 0, DmaBufAbi.Sync.LAYOUT);
     public static final long DMA_BUF_IOCTL_EXPORT_SYNC_FILE = iowr('b', 2, DmaBufAbi.ExportSyncFile.LAYOUT);
@@ -107,7 +110,9 @@ public final class Ioctl {
     public static final long USBDEVFS_GET_SPEED = io('U', 31);
 
     private static final Map<String, Long> BY_NAME;
-    private static final Map<Long, String> NAMES;
+    /** Request numbers and their names, side by side: looked up without boxing on every ioctl. */
+    private static final long[] CODES;
+    private static final String[] CODE_NAMES;
 
     static {
         Map<String, Long> byName = new LinkedHashMap<>();
@@ -124,7 +129,11 @@ public final class Ioctl {
             }
         }
         BY_NAME = Collections.unmodifiableMap(byName);
-        NAMES = Map.copyOf(names);
+        CODES = names.keySet().stream().mapToLong(Long::longValue).toArray();
+        CODE_NAMES = new String[CODES.length];
+        for (int i = 0; i < CODES.length; i++) {
+            CODE_NAMES[i] = names.get(CODES[i]);
+        }
     }
 
     /** Every request number here by its C name, in declaration order. */
@@ -134,7 +143,11 @@ public final class Ioctl {
 
     /** The C name of a request number, for messages; {@code ioctl 0x...} when unknown. */
     public static String name(long request) {
-        String n = NAMES.get(request);
-        return n != null ? n : "ioctl 0x" + Long.toHexString(request);
+        for (int i = 0; i < CODES.length; i++) {
+            if (CODES[i] == request) {
+                return CODE_NAMES[i];
+            }
+        }
+        return "ioctl 0x" + Long.toHexString(request);
     }
 }

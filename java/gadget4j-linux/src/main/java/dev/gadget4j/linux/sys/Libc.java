@@ -186,9 +186,28 @@ public final class Libc {
         return call("pwrite", object, null, true, st -> (long) PWRITE.invokeExact(st, fd, buf, buf.byteSize(), offset));
     }
 
-    /** {@code ioctl(fd, request, arg)} with a pointer argument; the operation is named after the request. */
+    /**
+     * {@code ioctl(fd, request, arg)} with a pointer argument; the operation is named after the
+     * request. Written out rather than through {@link #call} so that it allocates nothing: ioctls
+     * are the hot path of DMABUF I/O (TRANSFER, SYNC brackets), and a capturing lambda per call
+     * would cost an object each time.
+     */
     public static int ioctl(int fd, long request, MemorySegment arg, String object) {
-        return (int) call(Ioctl.name(request), object, null, true, st -> (int) IOCTL_PTR.invokeExact(st, fd, request, arg));
+        MemorySegment st = state();
+        try {
+            while (true) {
+                int r = (int) IOCTL_PTR.invokeExact(st, fd, request, arg);
+                if (r >= 0) {
+                    return r;
+                }
+                int e = errno(st);
+                if (e != EINTR) {
+                    throw error(Ioctl.name(request), object, e, null);
+                }
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     /** {@code ioctl(fd, request, arg)} with an integer argument (or none: pass 0). */

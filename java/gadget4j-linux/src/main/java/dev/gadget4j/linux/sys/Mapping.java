@@ -1,8 +1,10 @@
 package dev.gadget4j.linux.sys;
 
+import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 
 /**
  * A shared mapping of a file (a DMABUF or memfd) as a {@link MemorySegment}.
@@ -71,6 +73,14 @@ public final class Mapping implements AutoCloseable {
         return segment;
     }
 
+    /**
+     * Allocates small native structs (ioctl arguments of the mapped file) that live exactly as
+     * long as the mapping: from its arena, freed by the same close that unmaps.
+     */
+    public SegmentAllocator structs() {
+        return arena;
+    }
+
     /** The mapped length in bytes. */
     public long length() {
         return segment.byteSize();
@@ -84,13 +94,24 @@ public final class Mapping implements AutoCloseable {
     /**
      * Unmaps; later calls do nothing.
      *
-     * @throws IllegalStateException if another thread is using the segment in a native call right now
-     * @throws WrongThreadException  if the mapping is confined to another thread
+     * <p>While another thread is in a native call that was given the segment (a {@code read()}
+     * into it, say), the JVM refuses to close its arena, because the kernel may still be writing
+     * through the address. The mapping then stays whole and usable and this call fails with
+     * EBUSY; closing again after that call has returned unmaps.
+     *
+     * @throws GadgetException      EBUSY if another thread is using the segment in a native call right now
+     * @throws WrongThreadException if the mapping is confined to another thread
      */
     @Override
     public synchronized void close() {
-        if (arena.scope().isAlive()) {
+        if (!arena.scope().isAlive()) {
+            return;
+        }
+        try {
             arena.close();
+        } catch (IllegalStateException e) {
+            throw new GadgetException("munmap", name, Errno.EBUSY,
+                    "the segment is in use by a native call on another thread; close again once it returns", e);
         }
     }
 

@@ -91,4 +91,21 @@ class MemfdMappingTest {
             assertEquals("memfd:badmap", e.object());
         }
     }
+
+    @Test
+    void closingWhileANativeCallUsesTheSegmentFailsWithEbusyAndKeepsTheMapping() throws Exception {
+        try (Fd memfd = Memfd.create("in-use", SIZE)) {
+            Mapping mapping = Mapping.map(memfd, SIZE);
+            try (BlockedRead read = BlockedRead.start(mapping.segment())) {
+                GadgetException e = assertThrows(GadgetException.class, mapping::close);
+                assertEquals(Errno.EBUSY, e.errno());
+                assertEquals("munmap", e.operation());
+                assertTrue(mapping.isMapped());
+                mapping.segment().set(ValueLayout.JAVA_INT, 64, 7);
+            }
+            assertEquals(1, mapping.segment().get(ValueLayout.JAVA_LONG, 0), "the read landed in the mapping");
+            mapping.close();
+            assertFalse(mapping.isMapped());
+        }
+    }
 }

@@ -56,18 +56,19 @@ class UdmabufTest {
             assertEquals(Constants.FD_CLOEXEC, dmabuf.fcntl(Constants.F_GETFD, 0) & Constants.FD_CLOEXEC,
                     "UDMABUF_FLAGS_CLOEXEC");
             MemorySegment seg = mapping.segment();
-            DmaBufSync.bracket(dmabuf, Constants.DMA_BUF_SYNC_WRITE, () -> {
-                for (long i = 0; i < SIZE; i += 8) {
-                    seg.set(ValueLayout.JAVA_LONG, i, i * 31);
-                }
-            });
+            DmaBufSync sync = new DmaBufSync(dmabuf, mapping.structs());
+            sync.start(Constants.DMA_BUF_SYNC_WRITE);
+            for (long i = 0; i < SIZE; i += 8) {
+                seg.set(ValueLayout.JAVA_LONG, i, i * 31);
+            }
+            sync.end(Constants.DMA_BUF_SYNC_WRITE);
             MemorySegment back = arena.allocate(SIZE);
             assertEquals(SIZE, memfd.pread(back, 0));
             assertEquals(-1, back.mismatch(seg), "the DMABUF shares the memfd's pages");
-            DmaBufSync.start(dmabuf, Constants.DMA_BUF_SYNC_READ);
+            sync.start(Constants.DMA_BUF_SYNC_READ);
             assertEquals(31L * 8, seg.get(ValueLayout.JAVA_LONG, 8));
-            DmaBufSync.end(dmabuf, Constants.DMA_BUF_SYNC_READ);
-            assertThrows(IllegalArgumentException.class, () -> DmaBufSync.start(dmabuf, 0));
+            sync.end(Constants.DMA_BUF_SYNC_READ);
+            assertThrows(IllegalArgumentException.class, () -> sync.start(0));
             int both = Constants.POLLIN | Constants.POLLOUT;
             assertEquals(both, Poll.poll(dmabuf, both, 0), "no fences: ready for readers and writers");
         }
