@@ -3,6 +3,7 @@ module dev.gadget4j {
     exports dev.gadget4j;
     exports dev.gadget4j.descriptor;
     exports dev.gadget4j.spi;
+    exports dev.gadget4j.internal to dev.gadget4j.sim, dev.gadget4j.linux;
 
     uses dev.gadget4j.spi.BackendProvider;
 }

@@ -8,6 +8,8 @@ import dev.gadget4j.FunctionFs;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.descriptor.Descriptors;
 import dev.gadget4j.descriptor.Strings;
+import dev.gadget4j.internal.EndpointErrors;
+import dev.gadget4j.internal.SetupRules;
 import dev.gadget4j.linux.sys.Constants;
 import dev.gadget4j.linux.sys.Fd;
 import dev.gadget4j.linux.sys.Poll;
@@ -190,9 +192,7 @@ final class LinuxFunctionFs implements FunctionFs {
         bindLock.readLock().lock();
         if (!bound) {
             bindLock.readLock().unlock();
-            throw new GadgetException(operation, object, Errno.ENODEV,
-                    "the function is unbound from its UDC; gadget4j does not issue this ioctl then (Linux 6.12 "
-                            + "dereferences a NULL gadget there); close the endpoint to drop its DMABUFs");
+            throw EndpointErrors.unbound(operation, object);
         }
     }
 
@@ -207,10 +207,7 @@ final class LinuxFunctionFs implements FunctionFs {
         Objects.requireNonNull(timeout, "timeout");
         synchronized (eventLock) {
             checkOpen("read");
-            if (pending != null) {
-                throw new IllegalStateException("answer the pending SETUP (" + pending.packet()
-                        + ") with reply, receive, acknowledge or stall before reading the next event");
-            }
+            SetupRules.refuseNextEvent(pending);
             if (events.isEmpty()) {
                 int ready = Poll.poll(ep0, Constants.POLLIN, timeout);
                 if ((ready & (Constants.POLLIN | Constants.POLLERR | Constants.POLLHUP)) == 0) {
@@ -249,23 +246,11 @@ final class LinuxFunctionFs implements FunctionFs {
     }
 
     private void answering(Event.Setup setup, boolean wantIn, String method) {
-        Objects.requireNonNull(setup, "setup");
-        if (pending == null || !pending.equals(setup)) {
-            throw new IllegalStateException("no pending SETUP " + setup.packet());
-        }
-        boolean in = setup.packet().deviceToHost();
-        if (in != wantIn) {
-            throw new IllegalStateException(method + " answers " + (wantIn ? "device-to-host" : "host-to-device")
-                    + " requests; this one is " + (in ? "device-to-host" : "host-to-device"));
-        }
+        SetupRules.answering(pending, setup, wantIn, method);
     }
 
     private GadgetException answerFailed(String operation, GadgetException e, Event.Setup setup) {
-        if (e.errno() == Errno.EIDRM) {
-            return new GadgetException(operation, ep0Path(), Errno.EIDRM,
-                    "the SETUP " + setup.packet() + " was cancelled by a newer event", e);
-        }
-        return e;
+        return e.errno() == Errno.EIDRM ? SetupRules.cancelled(operation, ep0Path(), setup, e) : e;
     }
 
     @Override

@@ -78,6 +78,12 @@ final class SimDmaBuf implements DmaBuf {
                 throw new GadgetException("DMA_BUF_IOCTL_SYNC", object(), Errno.EINVAL,
                         "SYNC_START while CPU access (" + cpuAccess + ") is already begun");
             }
+            // dma_buf_begin_cpu_access: reading waits for the writers' fences (OUT transfers),
+            // writing for every fence; with no time limit, as the kernel waits.
+            while (busyFor(access != Access.READ)) {
+                bus.await(Long.MAX_VALUE, "DMA_BUF_IOCTL_SYNC", object());
+                checkOpen("DMA_BUF_IOCTL_SYNC");
+            }
             cpuAccess = access;
         } finally {
             bus.lock.unlock();
