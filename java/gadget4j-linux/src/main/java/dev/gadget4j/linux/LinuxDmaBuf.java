@@ -3,6 +3,7 @@ package dev.gadget4j.linux;
 import dev.gadget4j.DmaBuf;
 import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
+import dev.gadget4j.internal.DmaBufChecks;
 import dev.gadget4j.linux.sys.Constants;
 import dev.gadget4j.linux.sys.DmaBufSync;
 import dev.gadget4j.linux.sys.Fd;
@@ -64,9 +65,7 @@ final class LinuxDmaBuf implements DmaBuf {
     }
 
     private void checkOpen(String operation) {
-        if (closed) {
-            throw new GadgetException(operation, object(), Errno.EBADF, "the DMABUF was closed");
-        }
+        DmaBufChecks.open(closed, operation, object());
     }
 
     @Override
@@ -89,10 +88,7 @@ final class LinuxDmaBuf implements DmaBuf {
     @Override
     public synchronized void beginCpuAccess(Access access) {
         checkOpen("DMA_BUF_IOCTL_SYNC");
-        if (cpuAccess != null) {
-            throw new GadgetException("DMA_BUF_IOCTL_SYNC", object(), Errno.EINVAL,
-                    "SYNC_START while CPU access (" + cpuAccess + ") is already begun");
-        }
+        DmaBufChecks.begin(cpuAccess, object());
         DmaBufSync.start(fd, flags(access));
         cpuAccess = access;
     }
@@ -100,13 +96,7 @@ final class LinuxDmaBuf implements DmaBuf {
     @Override
     public synchronized void endCpuAccess(Access access) {
         checkOpen("DMA_BUF_IOCTL_SYNC");
-        if (cpuAccess == null) {
-            throw new GadgetException("DMA_BUF_IOCTL_SYNC", object(), Errno.EINVAL, "SYNC_END without SYNC_START");
-        }
-        if (cpuAccess != access) {
-            throw new GadgetException("DMA_BUF_IOCTL_SYNC", object(), Errno.EINVAL,
-                    "SYNC_END(" + access + ") does not match SYNC_START(" + cpuAccess + ")");
-        }
+        DmaBufChecks.end(cpuAccess, access, object());
         DmaBufSync.end(fd, flags(access));
         cpuAccess = null;
     }

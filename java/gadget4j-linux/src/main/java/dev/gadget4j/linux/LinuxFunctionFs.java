@@ -9,6 +9,7 @@ import dev.gadget4j.GadgetException;
 import dev.gadget4j.descriptor.Descriptors;
 import dev.gadget4j.descriptor.Strings;
 import dev.gadget4j.internal.EndpointErrors;
+import dev.gadget4j.internal.FunctionChecks;
 import dev.gadget4j.internal.SetupRules;
 import dev.gadget4j.linux.sys.Constants;
 import dev.gadget4j.linux.sys.Fd;
@@ -93,9 +94,7 @@ final class LinuxFunctionFs implements FunctionFs {
     }
 
     private void checkOpen(String operation) {
-        if (closed) {
-            throw new GadgetException(operation, ep0Path(), Errno.EBADF, "ep0 is closed");
-        }
+        FunctionChecks.open(closed, operation, ep0Path());
     }
 
     @Override
@@ -104,9 +103,7 @@ final class LinuxFunctionFs implements FunctionFs {
         Objects.requireNonNull(strings, "strings");
         synchronized (eventLock) {
             checkOpen("write");
-            if (this.descriptors != null) {
-                throw new GadgetException("write", ep0Path(), Errno.EBUSY, "descriptors and strings were already written");
-            }
+            FunctionChecks.notStarted(this.descriptors != null, ep0Path());
             writeBlob(descriptors.toBytes(), "descriptors");
             writeBlob(strings.toBytes(), "strings");
             this.descriptors = descriptors;
@@ -136,11 +133,7 @@ final class LinuxFunctionFs implements FunctionFs {
             checkOpen("open");
             Descriptors d = descriptors;
             String path = mountPoint.resolve("ep" + number).toString();
-            if (d == null || number < 1 || number > d.endpoints().size()) {
-                throw new GadgetException("open", path, Errno.ENOENT,
-                        d == null ? "endpoint files appear once descriptors and strings are written"
-                                : "the function has endpoints ep1..ep" + d.endpoints().size());
-            }
+            FunctionChecks.endpointExists(number, d == null ? -1 : d.endpoints().size(), path);
             boolean nonBlocking = Arrays.asList(options).contains(EndpointOption.NON_BLOCKING);
             boolean in = (d.endpoints().get(number - 1).address() & 0x80) != 0;
             LinuxEndpoint e = LinuxEndpoint.open(this, number, path, in, nonBlocking);

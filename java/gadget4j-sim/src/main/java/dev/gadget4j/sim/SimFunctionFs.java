@@ -11,6 +11,7 @@ import dev.gadget4j.descriptor.Descriptors;
 import dev.gadget4j.descriptor.EndpointInfo;
 import dev.gadget4j.descriptor.SetupPacket;
 import dev.gadget4j.descriptor.Strings;
+import dev.gadget4j.internal.FunctionChecks;
 import dev.gadget4j.internal.SetupRules;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
@@ -64,9 +65,7 @@ final class SimFunctionFs implements FunctionFs {
     }
 
     private void checkOpen(String operation) {
-        if (closed) {
-            throw new GadgetException(operation, ep0(), Errno.EBADF, "ep0 is closed");
-        }
+        FunctionChecks.open(closed, operation, ep0());
     }
 
     @Override
@@ -76,9 +75,7 @@ final class SimFunctionFs implements FunctionFs {
         bus.lock.lock();
         try {
             checkOpen("write");
-            if (layout != null) {
-                throw new GadgetException("write", ep0(), Errno.EBUSY, "descriptors and strings were already written");
-            }
+            FunctionChecks.notStarted(layout != null, ep0());
             FunctionLayout l = FunctionLayout.of(descriptors, strings, ep0());
             for (EndpointInfo spec : l.endpoints) {
                 eps.add(new EpFile(bus, spec, dir + "/ep" + spec.fileNumber()));
@@ -107,11 +104,7 @@ final class SimFunctionFs implements FunctionFs {
         bus.lock.lock();
         try {
             checkOpen("open");
-            if (layout == null || number < 1 || number > eps.size()) {
-                throw new GadgetException("open", dir + "/ep" + number, Errno.ENOENT,
-                        layout == null ? "endpoint files appear once descriptors and strings are written"
-                                : "the function has endpoints ep1..ep" + eps.size());
-            }
+            FunctionChecks.endpointExists(number, layout == null ? -1 : eps.size(), dir + "/ep" + number);
             boolean nonBlocking = Arrays.asList(options).contains(EndpointOption.NON_BLOCKING);
             SimEndpoint e = new SimEndpoint(this, eps.get(number - 1), nonBlocking);
             open.add(e);
