@@ -74,9 +74,10 @@ final class SimDmaBuf implements DmaBuf {
         try {
             checkOpen("DMA_BUF_IOCTL_SYNC");
             DmaBufChecks.begin(cpuAccess, object());
-            // dma_buf_begin_cpu_access: reading waits for the writers' fences (OUT transfers),
-            // writing for every fence; with no time limit, as the kernel waits.
-            while (busyFor(access != Access.READ)) {
+            // dma_buf_begin_cpu_access waits with no time limit; gadget4j always syncs READ|WRITE
+            // (udmabuf fixes its CPU mapping's direction at the first SYNC), so every access
+            // waits for every pending transfer of the buffer.
+            while (busyFor(true)) {
                 bus.await(Long.MAX_VALUE, "DMA_BUF_IOCTL_SYNC", object());
                 checkOpen("DMA_BUF_IOCTL_SYNC");
             }
