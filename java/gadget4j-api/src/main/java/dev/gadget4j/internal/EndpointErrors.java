@@ -58,6 +58,12 @@ public final class EndpointErrors {
         return new GadgetException(TRANSFER, path, errno, why, cause);
     }
 
+    /** halt()'s EAGAIN: the UDC refuses to halt an IN endpoint with requests queued (or, non-blocking, not enabled yet). */
+    public static String haltRefused(boolean nonBlocking) {
+        return nonBlocking ? "the endpoint is not enabled, or IN requests are still queued (the UDC refuses to halt then)"
+                : "IN requests are still queued (the UDC refuses to halt then)";
+    }
+
     /** The plain endpoint ioctls' and halt's explanation of {@code errno}, or {@code null}. */
     public static String ioctl(Errno errno) {
         return switch (errno) {

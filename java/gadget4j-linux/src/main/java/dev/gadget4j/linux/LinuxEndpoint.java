@@ -172,7 +172,8 @@ final class LinuxEndpoint implements Endpoint {
             if (e.errno() == Errno.EBADMSG) {
                 return;
             }
-            throw new GadgetException("halt", path, e.errno(), EndpointErrors.ioctl(e.errno()), e);
+            throw new GadgetException("halt", path, e.errno(), e.errno() == Errno.EAGAIN
+                    ? EndpointErrors.haltRefused(nonBlocking) : EndpointErrors.ioctl(e.errno()), e);
         }
         throw new GadgetException("halt", path, Errno.EIO, "FunctionFS did not halt the endpoint (no EBADMSG)");
     }

@@ -95,11 +95,12 @@ final class SimEndpoint implements Endpoint {
         try {
             checkOpen("halt");
             ep.waitEnabled(nonBlocking, "halt");
-            // dummy_hcd refuses to halt an IN endpoint with queued requests (EAGAIN) and
-            // FunctionFS ignores the UDC's answer: the call succeeds, the endpoint stays unhalted.
-            if (!(ep.in() && ep.hasQueuedIn())) {
-                ep.setHalt(true);
+            // dummy_hcd refuses to halt an IN endpoint with queued requests, and f_fs.c returns
+            // the UDC's answer.
+            if (ep.in() && ep.hasQueuedIn()) {
+                throw new GadgetException("halt", ep.path, Errno.EAGAIN, EndpointErrors.haltRefused(nonBlocking));
             }
+            ep.setHalt(true);
         } finally {
             bus.lock.unlock();
         }
