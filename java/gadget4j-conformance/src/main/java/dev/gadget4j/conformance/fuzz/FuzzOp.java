@@ -17,6 +17,12 @@ public record FuzzOp(Kind kind, boolean in, int length) {
 
     /** Lengths around the packet sizes (512 at high speed, 1024 at SuperSpeed) and the buffer size. */
     private static final int[] LENGTHS = {0, 1, 64, 511, 512, 513, 1024, 2048, 4096, 4097};
+    /**
+     * The same for gadget-side IN requests, but none of 0..64 bytes: dummy_hcd completes such a
+     * request at once when its emulated one-request FIFO is free (the data waits there for the
+     * host), where the simulator, like a UDC without that FIFO, completes it when the host reads.
+     */
+    private static final int[] IN_LENGTHS = {65, 511, 512, 513, 1024, 2048, 4096, 4097};
 
     /** {@code count} operations from {@code seed}: the same seed gives the same sequence everywhere. */
     public static List<FuzzOp> generate(long seed, int count) {
@@ -24,7 +30,10 @@ public record FuzzOp(Kind kind, boolean in, int length) {
         Kind[] kinds = Kind.values();
         List<FuzzOp> ops = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            ops.add(new FuzzOp(kinds[random.nextInt(kinds.length)], random.nextBoolean(), LENGTHS[random.nextInt(LENGTHS.length)]));
+            Kind kind = kinds[random.nextInt(kinds.length)];
+            boolean in = random.nextBoolean();
+            int[] lengths = in && (kind == Kind.SUBMIT || kind == Kind.TRANSFER) ? IN_LENGTHS : LENGTHS;
+            ops.add(new FuzzOp(kind, in, lengths[random.nextInt(lengths.length)]));
         }
         return ops;
     }
