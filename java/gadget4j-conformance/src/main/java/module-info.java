@@ -7,5 +7,6 @@ module dev.gadget4j.conformance {
     requires org.junit.platform.engine;
 
     exports dev.gadget4j.conformance;
+    exports dev.gadget4j.conformance.fuzz;
     opens dev.gadget4j.conformance to org.junit.platform.commons;
 }

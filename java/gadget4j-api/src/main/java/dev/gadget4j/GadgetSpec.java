@@ -1,6 +1,7 @@
 package dev.gadget4j;
 
 import dev.gadget4j.descriptor.UsbFunction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -14,7 +15,9 @@ import java.util.regex.Pattern;
  * @param vendorId     idVendor
  * @param productId    idProduct
  * @param bcdDevice    bcdDevice
- * @param manufacturer iManufacturer string (US English)
+ * @param manufacturer iManufacturer string (US English); this and the next two hold at most
+ *                     {@link #MAX_STRING_BYTES} bytes of UTF-8, as configfs requires (else a
+ *                     {@link GadgetException} with EOVERFLOW)
  * @param product      iProduct string
  * @param serialNumber iSerialNumber string
  * @param maxSpeed     the fastest speed the gadget offers ({@code max_speed})
@@ -25,6 +28,9 @@ public record GadgetSpec(String name, int vendorId, int productId, int bcdDevice
                          String product, String serialNumber, Speed maxSpeed, int maxPowerMa,
                          List<String> functions) {
 
+    /** USB_MAX_STRING_LEN: the most bytes configfs takes for a gadget string. */
+    public static final int MAX_STRING_BYTES = 126;
+
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}");
 
     public GadgetSpec {
@@ -32,9 +38,9 @@ public record GadgetSpec(String name, int vendorId, int productId, int bcdDevice
         check16("vendorId", vendorId);
         check16("productId", productId);
         check16("bcdDevice", bcdDevice);
-        Objects.requireNonNull(manufacturer, "manufacturer");
-        Objects.requireNonNull(product, "product");
-        Objects.requireNonNull(serialNumber, "serialNumber");
+        checkString("manufacturer", manufacturer);
+        checkString("product", product);
+        checkString("serialnumber", serialNumber);
         Objects.requireNonNull(maxSpeed, "maxSpeed");
         if (maxPowerMa < 0 || maxPowerMa > 900) {
             throw new IllegalArgumentException("maxPowerMa must be 0..900, got " + maxPowerMa);
@@ -48,6 +54,20 @@ public record GadgetSpec(String name, int vendorId, int productId, int bcdDevice
         }
         if (functions.stream().distinct().count() != functions.size()) {
             throw new IllegalArgumentException("function names must be distinct: " + functions);
+        }
+    }
+
+    /**
+     * configfs's {@code usb_string_copy}: at most {@value #MAX_STRING_BYTES} bytes (UTF-8, as the
+     * attribute file is written), else EOVERFLOW.
+     */
+    private static void checkString(String attribute, String value) {
+        Objects.requireNonNull(value, attribute);
+        int bytes = value.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_STRING_BYTES) {
+            throw new GadgetException("write", "strings/0x409/" + attribute, Errno.EOVERFLOW,
+                    "a gadget string holds at most " + MAX_STRING_BYTES + " bytes of UTF-8 (configfs's USB_MAX_STRING_LEN), got "
+                            + bytes);
         }
     }
 

@@ -132,12 +132,18 @@ public record ConfigurationDescriptor(int interfaceCount, int configurationValue
         }
     }
 
+    /** CONFIG_USB_GADGET_VBUS_DRAW's default: what composite declares for a bus-powered configuration with MaxPower 0. */
+    public static final int DEFAULT_VBUS_DRAW_MA = 2;
+
     /**
-     * bMaxPower for a draw of {@code milliamps}, as composite.c's {@code encode_bMaxPower} does:
-     * 2 mA units capped at 500 mA below SuperSpeed, 8 mA units capped at 900 mA at SuperSpeed.
+     * bMaxPower of a bus-powered configuration drawing {@code milliamps}, as composite.c's
+     * {@code encode_bMaxPower} writes it: 0 mA stands for {@link #DEFAULT_VBUS_DRAW_MA}; 2 mA
+     * units capped at 500 mA below SuperSpeed, 8 mA units capped at 900 mA (so 896 mA) at
+     * SuperSpeed; both round down.
      */
     public static int encodeMaxPower(Speed speed, int milliamps) {
         Wire.range("milliamps", milliamps, 0, Integer.MAX_VALUE);
-        return speed == Speed.SUPER ? Math.min(milliamps, 900) / 8 : Math.min(milliamps, 500) / 2;
+        int draw = milliamps == 0 ? DEFAULT_VBUS_DRAW_MA : milliamps;
+        return speed == Speed.SUPER ? Math.min(draw, 900) / 8 : Math.min(draw, 500) / 2;
     }
 }

@@ -167,5 +167,10 @@ class EndpointLayoutTest {
         assertEquals(250, ConfigurationDescriptor.encodeMaxPower(Speed.HIGH, 900));
         assertEquals(112, ConfigurationDescriptor.encodeMaxPower(Speed.SUPER, 900));
         assertEquals(50, ConfigurationDescriptor.encodeMaxPower(Speed.FULL, 100));
+        // composite.c: 0 mA means CONFIG_USB_GADGET_VBUS_DRAW (2 mA); the division rounds down.
+        assertEquals(1, ConfigurationDescriptor.encodeMaxPower(Speed.HIGH, 0));
+        assertEquals(0, ConfigurationDescriptor.encodeMaxPower(Speed.SUPER, 0));
+        assertEquals(50, ConfigurationDescriptor.encodeMaxPower(Speed.HIGH, 101));
+        assertEquals(62, ConfigurationDescriptor.encodeMaxPower(Speed.SUPER, 500));
     }
 }

@@ -3,6 +3,7 @@ package dev.gadget4j.linux;
 import dev.gadget4j.DmaBuf;
 import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
+import dev.gadget4j.internal.DmaBufChecks;
 import dev.gadget4j.linux.sys.Constants;
 import dev.gadget4j.linux.sys.DmaBufSync;
 import dev.gadget4j.linux.sys.Fd;
@@ -70,9 +71,7 @@ final class LinuxDmaBuf implements DmaBuf {
     }
 
     private void checkOpen(String operation) {
-        if (closed) {
-            throw new GadgetException(operation, object(), Errno.EBADF, "the DMABUF was closed");
-        }
+        DmaBufChecks.open(closed, operation, object());
     }
 
     @Override
@@ -84,10 +83,7 @@ final class LinuxDmaBuf implements DmaBuf {
     @Override
     public synchronized void beginCpuAccess(Access access) {
         checkOpen("DMA_BUF_IOCTL_SYNC");
-        if (cpuAccess != null) {
-            throw new GadgetException("DMA_BUF_IOCTL_SYNC", object(), Errno.EINVAL,
-                    "SYNC_START while CPU access (" + cpuAccess + ") is already begun");
-        }
+        DmaBufChecks.begin(cpuAccess, object());
         sync.start(memory.syncFlags(access));
         cpuAccess = access;
     }
@@ -95,13 +91,7 @@ final class LinuxDmaBuf implements DmaBuf {
     @Override
     public synchronized void endCpuAccess(Access access) {
         checkOpen("DMA_BUF_IOCTL_SYNC");
-        if (cpuAccess == null) {
-            throw new GadgetException("DMA_BUF_IOCTL_SYNC", object(), Errno.EINVAL, "SYNC_END without SYNC_START");
-        }
-        if (cpuAccess != access) {
-            throw new GadgetException("DMA_BUF_IOCTL_SYNC", object(), Errno.EINVAL,
-                    "SYNC_END(" + access + ") does not match SYNC_START(" + cpuAccess + ")");
-        }
+        DmaBufChecks.end(cpuAccess, access, object());
         sync.end(memory.syncFlags(access));
         cpuAccess = null;
     }

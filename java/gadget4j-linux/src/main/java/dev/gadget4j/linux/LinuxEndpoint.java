@@ -6,6 +6,8 @@ import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.IoRequest;
 import dev.gadget4j.Transfer;
+import dev.gadget4j.internal.EndpointChecks;
+import dev.gadget4j.internal.EndpointErrors;
 import dev.gadget4j.linux.sys.Constants;
 import dev.gadget4j.linux.sys.Fd;
 import dev.gadget4j.linux.sys.FunctionFsAbi;
@@ -99,29 +101,12 @@ final class LinuxEndpoint implements Endpoint {
     }
 
     private void checkOpen(String operation) {
-        if (closed) {
-            throw new GadgetException(operation, path, Errno.EBADF, "the endpoint file is closed");
-        }
+        EndpointChecks.open(closed, operation, path);
     }
 
-    private void checkDirection(String operation, boolean wantIn) {
-        if (in != wantIn) {
-            throw new GadgetException(operation, path, Errno.EINVAL, path + " is an " + (in ? "IN" : "OUT")
-                    + " endpoint; FunctionFS would halt it for I/O in this direction (use halt() for that)");
-        }
-    }
-
-    /** What every classic I/O call checks before the kernel sees it: open, direction, size. */
+    /** What every classic I/O call checks before the kernel sees it: segment, open, direction. */
     private void checkIo(String operation, MemorySegment s, boolean wantIn) {
-        checkOpen(operation);
-        checkDirection(operation, wantIn);
-        checkSize(operation, path, s);
-    }
-
-    private static void checkSize(String operation, String path, MemorySegment s) {
-        if (s.byteSize() > Integer.MAX_VALUE) {
-            throw new GadgetException(operation, path, Errno.EINVAL, "a request holds at most 2 GiB - 1");
-        }
+        EndpointChecks.io(closed, in, wantIn, operation, path, s);
     }
 
     // ---- classic I/O ----
@@ -188,7 +173,7 @@ final class LinuxEndpoint implements Endpoint {
                 return;
             }
             throw new GadgetException("halt", path, e.errno(), e.errno() == Errno.EAGAIN
-                    ? "the endpoint is not enabled (non-blocking)" : null, e);
+                    ? EndpointErrors.haltRefused(nonBlocking) : EndpointErrors.ioctl(e.errno()), e);
         }
         throw new GadgetException("halt", path, Errno.EIO, "FunctionFS did not halt the endpoint (no EBADMSG)");
     }
@@ -226,13 +211,7 @@ final class LinuxEndpoint implements Endpoint {
     }
 
     private GadgetException explained(GadgetException e, String operation) {
-        String why = switch (e.errno()) {
-            case EAGAIN -> "the endpoint is not enabled (non-blocking)";
-            case ESHUTDOWN -> "the endpoint was disabled meanwhile";
-            case EOPNOTSUPP -> "the UDC does not implement it";
-            case ENODEV -> "the FunctionFS instance is not active";
-            default -> null;
-        };
+        String why = EndpointErrors.ioctl(e.errno());
         return why == null ? e : new GadgetException(operation, path, e.errno(), why, e);
     }
 
@@ -256,15 +235,8 @@ final class LinuxEndpoint implements Endpoint {
 
     /** The backend's own, open DmaBuf behind {@code buf}, as dma_buf_get() would resolve its fd. */
     private LinuxDmaBuf resolve(DmaBuf buf, String operation) {
-        Objects.requireNonNull(buf, "buf");
-        if (!(buf instanceof LinuxDmaBuf l) || l.allocator() != ffs.gadget().backend().dmaBufs()) {
-            throw new GadgetException(operation, path, Errno.EBADF,
-                    "DMABUF fd " + buf.fd() + " does not belong to this backend");
-        }
-        if (l.isClosed()) {
-            throw new GadgetException(operation, path, Errno.EBADF, "DMABUF fd " + buf.fd() + " is closed");
-        }
-        return l;
+        return EndpointChecks.resolve(buf, LinuxDmaBuf.class, l -> l.allocator() == ffs.gadget().backend().dmaBufs(),
+                operation, path);
     }
 
     /** Runs an ioctl whose int argument is the DMABUF's fd, the DMABUF acquired meanwhile. */
@@ -290,9 +262,11 @@ final class LinuxEndpoint implements Endpoint {
             try {
                 fdIoctl(Ioctl.FUNCTIONFS_DMABUF_ATTACH, l);
             } catch (GadgetException e) {
+                if (e.errno() == Errno.EPERM) {
+                    throw EndpointErrors.attachRefused(path, ffs.isBound(), e);
+                }
                 String why = switch (e.errno()) {
                     case ENOTTY -> FunctionFsDmaBufSupport.MISSING;
-                    case EPERM -> "the UDC does not support scatter-gather, or the function is not bound (attach after bind)";
                     case EBUSY -> "the DMABUF's reservation is locked (non-blocking)";
                     case ENODEV -> "the FunctionFS instance is not active";
                     default -> "DMABUF fd " + l.fd();
@@ -333,8 +307,8 @@ final class LinuxEndpoint implements Endpoint {
                     try {
                         fdIoctl(Ioctl.FUNCTIONFS_DMABUF_DETACH, l);
                     } catch (GadgetException e) {
-                        throw new GadgetException(op, path, e.errno(), e.errno() == Errno.EPERM
-                                ? "DMABUF fd " + l.fd() + " is not attached to this endpoint" : null, e);
+                        throw e.errno() == Errno.EPERM ? EndpointErrors.notAttached(op, path, l.fd(), e)
+                                : new GadgetException(op, path, e.errno(), null, e);
                     } finally {
                         if (a != null) {
                             synchronized (attachments) {
@@ -406,17 +380,10 @@ final class LinuxEndpoint implements Endpoint {
             FunctionFsAbi.DmabufTransferReq.LENGTH.set(req, length);
             Libc.ioctl(file.number(), Ioctl.FUNCTIONFS_DMABUF_TRANSFER, req, path);
         } catch (GadgetException e) {
-            String why = switch (e.errno()) {
-                case EINVAL -> "length " + length + " is not within 1.." + l.size() + " (the DMABUF's size)";
-                case EPERM -> "DMABUF fd " + l.fd() + " is not attached to this endpoint";
-                case EAGAIN -> "the endpoint is not enabled (non-blocking)";
-                case EBUSY -> "DMABUF fd " + l.fd() + (in ? " still has OUT transfers in flight" : " still has transfers in flight")
-                        + (nonBlocking ? " (non-blocking)" : " after 5000 ms");
-                case ESHUTDOWN -> "the endpoint was disabled meanwhile";
-                case ENOTTY -> FunctionFsDmaBufSupport.MISSING;
-                default -> null;
-            };
-            throw new GadgetException(op, path, e.errno(), why, e);
+            if (e.errno() == Errno.ENOTTY) {
+                throw new GadgetException(op, path, e.errno(), FunctionFsDmaBufSupport.MISSING, e);
+            }
+            throw EndpointErrors.transfer(e.errno(), path, l.fd(), length, l.size(), in, nonBlocking, e);
         }
     }
 

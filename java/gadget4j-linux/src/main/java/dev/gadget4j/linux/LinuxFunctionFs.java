@@ -9,6 +9,9 @@ import dev.gadget4j.GadgetException;
 import dev.gadget4j.descriptor.Descriptors;
 import dev.gadget4j.descriptor.Strings;
 import dev.gadget4j.jfr.GadgetEvents;
+import dev.gadget4j.internal.EndpointErrors;
+import dev.gadget4j.internal.FunctionChecks;
+import dev.gadget4j.internal.SetupRules;
 import dev.gadget4j.linux.sys.Constants;
 import dev.gadget4j.linux.sys.Fd;
 import dev.gadget4j.linux.sys.Poll;
@@ -92,9 +95,7 @@ final class LinuxFunctionFs implements FunctionFs {
     }
 
     private void checkOpen(String operation) {
-        if (closed) {
-            throw new GadgetException(operation, ep0Path(), Errno.EBADF, "ep0 is closed");
-        }
+        FunctionChecks.open(closed, operation, ep0Path());
     }
 
     @Override
@@ -103,9 +104,7 @@ final class LinuxFunctionFs implements FunctionFs {
         Objects.requireNonNull(strings, "strings");
         synchronized (eventLock) {
             checkOpen("write");
-            if (this.descriptors != null) {
-                throw new GadgetException("write", ep0Path(), Errno.EBUSY, "descriptors and strings were already written");
-            }
+            FunctionChecks.notStarted(this.descriptors != null, ep0Path());
             writeBlob(descriptors.toBytes(), "descriptors");
             writeBlob(strings.toBytes(), "strings");
             this.descriptors = descriptors;
@@ -134,14 +133,11 @@ final class LinuxFunctionFs implements FunctionFs {
         synchronized (open) {
             checkOpen("open");
             Descriptors d = descriptors;
-            boolean known = d != null && number >= 1 && number <= d.endpoints().size();
+            int count = d == null ? -1 : d.endpoints().size();
+            boolean known = number >= 1 && number <= count;
             // With FUNCTIONFS_VIRTUAL_ADDR the kernel names the files by address (ep81, ep02).
             String path = mountPoint.resolve(known ? d.endpoints().get(number - 1).fileName() : "ep" + number).toString();
-            if (!known) {
-                throw new GadgetException("open", path, Errno.ENOENT,
-                        d == null ? "endpoint files appear once descriptors and strings are written"
-                                : "the function has endpoints ep1..ep" + d.endpoints().size());
-            }
+            FunctionChecks.endpointExists(number, count, path);
             boolean nonBlocking = Arrays.asList(options).contains(EndpointOption.NON_BLOCKING);
             boolean in = (d.endpoints().get(number - 1).address() & 0x80) != 0;
             LinuxEndpoint e = LinuxEndpoint.open(this, number, path, in, nonBlocking);
@@ -193,9 +189,7 @@ final class LinuxFunctionFs implements FunctionFs {
         bindLock.readLock().lock();
         if (!bound) {
             bindLock.readLock().unlock();
-            throw new GadgetException(operation, object, Errno.ENODEV,
-                    "the function is unbound from its UDC; gadget4j does not issue this ioctl then (Linux 6.12 "
-                            + "dereferences a NULL gadget there); close the endpoint to drop its DMABUFs");
+            throw EndpointErrors.unbound(operation, object);
         }
     }
 
@@ -210,10 +204,7 @@ final class LinuxFunctionFs implements FunctionFs {
         Objects.requireNonNull(timeout, "timeout");
         synchronized (eventLock) {
             checkOpen("read");
-            if (pending != null) {
-                throw new IllegalStateException("answer the pending SETUP (" + pending.packet()
-                        + ") with reply, receive, acknowledge or stall before reading the next event");
-            }
+            SetupRules.refuseNextEvent(pending);
             if (events.isEmpty()) {
                 int ready = Poll.poll(ep0, Constants.POLLIN, timeout);
                 if ((ready & (Constants.POLLIN | Constants.POLLERR | Constants.POLLHUP)) == 0) {
@@ -255,23 +246,11 @@ final class LinuxFunctionFs implements FunctionFs {
     }
 
     private void answering(Event.Setup setup, boolean wantIn, String method) {
-        Objects.requireNonNull(setup, "setup");
-        if (pending == null || !pending.equals(setup)) {
-            throw new IllegalStateException("no pending SETUP " + setup.packet());
-        }
-        boolean in = setup.packet().deviceToHost();
-        if (in != wantIn) {
-            throw new IllegalStateException(method + " answers " + (wantIn ? "device-to-host" : "host-to-device")
-                    + " requests; this one is " + (in ? "device-to-host" : "host-to-device"));
-        }
+        SetupRules.answering(pending, setup, wantIn, method);
     }
 
     private GadgetException answerFailed(String operation, GadgetException e, Event.Setup setup) {
-        if (e.errno() == Errno.EIDRM) {
-            return new GadgetException(operation, ep0Path(), Errno.EIDRM,
-                    "the SETUP " + setup.packet() + " was cancelled by a newer event", e);
-        }
-        return e;
+        return e.errno() == Errno.EIDRM ? SetupRules.cancelled(operation, ep0Path(), setup, e) : e;
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.gadget4j.linux;
 
 import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
+import dev.gadget4j.internal.HostChecks;
 import dev.gadget4j.HostDevice;
 import dev.gadget4j.IoRequest;
 import dev.gadget4j.UsbDeviceInfo;
@@ -70,9 +71,7 @@ final class LinuxHostDevice implements HostDevice {
     }
 
     private void checkOpen(String operation) {
-        if (closed) {
-            throw new GadgetException(operation, info.path(), Errno.EBADF, "the device handle is closed");
-        }
+        HostChecks.open(closed, operation, info.path());
     }
 
     @Override
@@ -132,11 +131,8 @@ final class LinuxHostDevice implements HostDevice {
 
     @Override
     public int control(int requestType, int request, int value, int index, MemorySegment data, Duration timeout) {
-        Objects.requireNonNull(data, "data");
+        HostChecks.control(info.path(), data);
         checkOpen("USBDEVFS_CONTROL");
-        if (data.byteSize() > 0xffff) {
-            throw new GadgetException("USBDEVFS_CONTROL", info.path(), Errno.EINVAL, "wLength is at most 65535");
-        }
         boolean in = (requestType & 0x80) != 0;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = data.isNative() ? data : arena.allocate(Math.max(1, data.byteSize())).asSlice(0, data.byteSize());
@@ -262,12 +258,9 @@ final class LinuxHostDevice implements HostDevice {
 
     @Override
     public int bulk(int endpoint, MemorySegment data, Duration timeout) {
-        Objects.requireNonNull(data, "data");
+        HostChecks.bulk("USBDEVFS_BULK", info.path(), endpoint, data);
         checkOpen("USBDEVFS_BULK");
         boolean in = (endpoint & 0x80) != 0;
-        if (data.byteSize() > Integer.MAX_VALUE) {
-            throw new GadgetException("USBDEVFS_BULK", info.path(), Errno.EINVAL, "a transfer holds at most 2 GiB - 1");
-        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = data.isNative() ? data : arena.allocate(Math.max(1, data.byteSize())).asSlice(0, data.byteSize());
             if (!in && buf != data) {
@@ -434,14 +427,8 @@ final class LinuxHostDevice implements HostDevice {
 
     @Override
     public IoRequest submitBulk(int endpoint, MemorySegment data, boolean zeroPacket) {
-        Objects.requireNonNull(data, "data");
+        HostChecks.bulk("USBDEVFS_SUBMITURB", info.path(), endpoint, data);
         boolean in = (endpoint & 0x80) != 0;
-        if (in && data.isReadOnly()) {
-            throw new IllegalArgumentException("an IN transfer needs a writable segment");
-        }
-        if (data.byteSize() > Integer.MAX_VALUE) {
-            throw new GadgetException("USBDEVFS_SUBMITURB", info.path(), Errno.EINVAL, "a URB holds at most 2 GiB - 1");
-        }
         checkOpen("USBDEVFS_SUBMITURB");
         Urb u = new Urb(endpoint & 0xff, data, zeroPacket);
         synchronized (monitor) {

@@ -2,6 +2,7 @@ package dev.gadget4j.sim;
 
 import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
+import dev.gadget4j.internal.EndpointErrors;
 import dev.gadget4j.Speed;
 import dev.gadget4j.descriptor.EndpointInfo;
 import dev.gadget4j.descriptor.UsbDescriptor;
@@ -73,7 +74,7 @@ final class EpFile {
     void waitEnabled(boolean nonBlocking, String operation) {
         while (!enabled) {
             if (nonBlocking) {
-                throw new GadgetException(operation, path, Errno.EAGAIN, "the endpoint is not enabled yet");
+                throw new GadgetException(operation, path, Errno.EAGAIN, EndpointErrors.NOT_ENABLED);
             }
             bus.await(Long.MAX_VALUE, operation, path);
         }

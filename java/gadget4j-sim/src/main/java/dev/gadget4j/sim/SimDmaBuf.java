@@ -3,6 +3,7 @@ package dev.gadget4j.sim;
 import dev.gadget4j.DmaBuf;
 import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
+import dev.gadget4j.internal.DmaBufChecks;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
@@ -64,9 +65,7 @@ final class SimDmaBuf implements DmaBuf {
     }
 
     void checkOpen(String operation) {
-        if (closed) {
-            throw new GadgetException(operation, object(), Errno.EBADF, "the DMABUF was closed");
-        }
+        DmaBufChecks.open(closed, operation, object());
     }
 
     @Override
@@ -74,9 +73,13 @@ final class SimDmaBuf implements DmaBuf {
         bus.lock.lock();
         try {
             checkOpen("DMA_BUF_IOCTL_SYNC");
-            if (cpuAccess != null) {
-                throw new GadgetException("DMA_BUF_IOCTL_SYNC", object(), Errno.EINVAL,
-                        "SYNC_START while CPU access (" + cpuAccess + ") is already begun");
+            DmaBufChecks.begin(cpuAccess, object());
+            // dma_buf_begin_cpu_access waits with no time limit; gadget4j always syncs READ|WRITE
+            // (udmabuf fixes its CPU mapping's direction at the first SYNC), so every access
+            // waits for every pending transfer of the buffer.
+            while (busyFor(true)) {
+                bus.await(Long.MAX_VALUE, "DMA_BUF_IOCTL_SYNC", object());
+                checkOpen("DMA_BUF_IOCTL_SYNC");
             }
             cpuAccess = access;
         } finally {
@@ -89,14 +92,7 @@ final class SimDmaBuf implements DmaBuf {
         bus.lock.lock();
         try {
             checkOpen("DMA_BUF_IOCTL_SYNC");
-            if (cpuAccess == null) {
-                throw new GadgetException("DMA_BUF_IOCTL_SYNC", object(), Errno.EINVAL,
-                        "SYNC_END without SYNC_START");
-            }
-            if (cpuAccess != access) {
-                throw new GadgetException("DMA_BUF_IOCTL_SYNC", object(), Errno.EINVAL,
-                        "SYNC_END(" + access + ") does not match SYNC_START(" + cpuAccess + ")");
-            }
+            DmaBufChecks.end(cpuAccess, access, object());
             cpuAccess = null;
         } finally {
             bus.lock.unlock();

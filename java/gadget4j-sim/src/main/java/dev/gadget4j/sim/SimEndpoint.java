@@ -7,9 +7,12 @@ import dev.gadget4j.GadgetException;
 import dev.gadget4j.IoRequest;
 import dev.gadget4j.Transfer;
 import dev.gadget4j.jfr.GadgetEvents;
+import dev.gadget4j.internal.EndpointChecks;
+import dev.gadget4j.internal.EndpointErrors;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.Objects;
+import java.util.List;
 
 /** An open endpoint file of a simulated FunctionFS instance. */
 final class SimEndpoint implements Endpoint {
@@ -20,6 +23,8 @@ final class SimEndpoint implements Endpoint {
     private final Bus bus;
     final EpFile ep;
     private final boolean nonBlocking;
+    /** AIO requests not known to be complete (lock held). */
+    private final List<Request> asyncRequests = new ArrayList<>();
     private boolean closed;
 
     SimEndpoint(SimFunctionFs ffs, EpFile ep, boolean nonBlocking) {
@@ -45,28 +50,11 @@ final class SimEndpoint implements Endpoint {
     }
 
     private void checkOpen(String operation) {
-        if (closed) {
-            throw new GadgetException(operation, ep.path, Errno.EBADF, "the endpoint file is closed");
-        }
-    }
-
-    private void checkDirection(String operation, boolean wantIn) {
-        if (ep.in() != wantIn) {
-            throw new GadgetException(operation, ep.path, Errno.EINVAL, ep.path + " is an " + (ep.in() ? "IN" : "OUT")
-                    + " endpoint; FunctionFS would halt it for I/O in this direction (use halt() for that)");
-        }
+        EndpointChecks.open(closed, operation, ep.path);
     }
 
     private Request submit(String operation, String path, MemorySegment segment, boolean wantIn) {
-        Objects.requireNonNull(segment, "segment");
-        if (segment.byteSize() > Integer.MAX_VALUE) {
-            throw new GadgetException(operation, ep.path, Errno.EINVAL, "a request holds at most 2 GiB - 1");
-        }
-        if (!wantIn && segment.isReadOnly()) {
-            throw new IllegalArgumentException("read into a read-only segment");
-        }
-        checkOpen(operation);
-        checkDirection(operation, wantIn);
+        EndpointChecks.io(closed, ep.in(), wantIn, operation, ep.path, segment);
         ep.waitEnabled(nonBlocking, operation);
         checkOpen(operation);
         Request r = new Request(bus, ep, false, operation, path, segment, false);
@@ -86,12 +74,20 @@ final class SimEndpoint implements Endpoint {
 
     @Override
     public IoRequest submitRead(MemorySegment dst) {
-        return bus.locked(() -> submit("io_submit (read)", GadgetEvents.AIO, dst, false));
+        return bus.locked(() -> submitAsync("io_submit (read)", dst, false));
     }
 
     @Override
     public IoRequest submitWrite(MemorySegment src) {
-        return bus.locked(() -> submit("io_submit (write)", GadgetEvents.AIO, src, true));
+        return bus.locked(() -> submitAsync("io_submit (write)", src, true));
+    }
+
+    /** An AIO request lives in this file's AIO context, which closing the file destroys. Lock held. */
+    private Request submitAsync(String operation, MemorySegment segment, boolean wantIn) {
+        Request r = submit(operation, GadgetEvents.AIO, segment, wantIn);
+        asyncRequests.removeIf(old -> old.complete);
+        asyncRequests.add(r);
+        return r;
     }
 
     @Override
@@ -100,8 +96,10 @@ final class SimEndpoint implements Endpoint {
         try {
             checkOpen("halt");
             ep.waitEnabled(nonBlocking, "halt");
+            // dummy_hcd refuses to halt an IN endpoint with queued requests, and f_fs.c returns
+            // the UDC's answer.
             if (ep.in() && ep.hasQueuedIn()) {
-                throw new GadgetException("halt", ep.path, Errno.EAGAIN, "IN requests are still queued");
+                throw new GadgetException("halt", ep.path, Errno.EAGAIN, EndpointErrors.haltRefused(nonBlocking));
             }
             ep.setHalt(true);
         } finally {
@@ -131,8 +129,8 @@ final class SimEndpoint implements Endpoint {
         bus.lock.lock();
         try {
             enabledIoctl("FUNCTIONFS_FIFO_STATUS");
-            throw new GadgetException("FUNCTIONFS_FIFO_STATUS", ep.path, Errno.EOPNOTSUPP,
-                    "the UDC has no FIFO status (as dummy_hcd)");
+            // dummy_hcd has no FIFO status.
+            throw new GadgetException("FUNCTIONFS_FIFO_STATUS", ep.path, Errno.EOPNOTSUPP, EndpointErrors.ioctl(Errno.EOPNOTSUPP));
         } finally {
             bus.lock.unlock();
         }
@@ -168,22 +166,13 @@ final class SimEndpoint implements Endpoint {
 
     /** The simulated DMABUF behind {@code buf}, as dma_buf_get() would resolve its fd. */
     private SimDmaBuf resolve(DmaBuf buf, String operation) {
-        Objects.requireNonNull(buf, "buf");
-        if (!(buf instanceof SimDmaBuf sim) || !ffs.backend.owns(sim)) {
-            throw new GadgetException(operation, ep.path, Errno.EBADF,
-                    "DMABUF fd " + buf.fd() + " does not belong to this backend");
-        }
-        if (buf.isClosed()) {
-            throw new GadgetException(operation, ep.path, Errno.EBADF, "DMABUF fd " + buf.fd() + " is closed");
-        }
-        return sim;
+        return EndpointChecks.resolve(buf, SimDmaBuf.class, ffs.backend::owns, operation, ep.path);
     }
 
     /** gadget4j never issues TRANSFER or DETACH on an unbound function: 6.12 dereferences a NULL gadget there. */
     private void checkBound(String operation) {
         if (!ffs.gadgetBound() && ffs.wasBound()) {
-            throw new GadgetException(operation, ep.path, Errno.ENODEV,
-                    "the function is unbound from its UDC; close the endpoint to drop its DMABUFs");
+            throw EndpointErrors.unbound(operation, ep.path);
         }
     }
 
@@ -191,13 +180,11 @@ final class SimEndpoint implements Endpoint {
     public void attach(DmaBuf buf) {
         bus.lock.lock();
         try {
-            checkOpen("FUNCTIONFS_DMABUF_ATTACH");
+            checkOpen(EndpointErrors.ATTACH);
             if (!ffs.gadgetBound() || !ffs.backend.scatterGather()) {
-                throw new GadgetException("FUNCTIONFS_DMABUF_ATTACH", ep.path, Errno.EPERM,
-                        !ffs.gadgetBound() ? "the function is not bound to a UDC yet (attach after bind)"
-                                : "the UDC does not support scatter-gather");
+                throw EndpointErrors.attachRefused(ep.path, ffs.gadgetBound(), null);
             }
-            SimDmaBuf sim = resolve(buf, "FUNCTIONFS_DMABUF_ATTACH");
+            SimDmaBuf sim = resolve(buf, EndpointErrors.ATTACH);
             sim.retain();
             ep.attachments.add(0, new Attachment(sim, ffs.backend.nextFenceContext()));
         } finally {
@@ -209,9 +196,9 @@ final class SimEndpoint implements Endpoint {
     public void detach(DmaBuf buf) {
         bus.lock.lock();
         try {
-            checkOpen("FUNCTIONFS_DMABUF_DETACH");
-            checkBound("FUNCTIONFS_DMABUF_DETACH");
-            SimDmaBuf sim = resolve(buf, "FUNCTIONFS_DMABUF_DETACH");
+            checkOpen(EndpointErrors.DETACH);
+            checkBound(EndpointErrors.DETACH);
+            SimDmaBuf sim = resolve(buf, EndpointErrors.DETACH);
             for (Iterator<Attachment> it = ep.attachments.iterator(); it.hasNext();) {
                 Attachment a = it.next();
                 if (a.buf == sim) {
@@ -220,8 +207,7 @@ final class SimEndpoint implements Endpoint {
                     return;
                 }
             }
-            throw new GadgetException("FUNCTIONFS_DMABUF_DETACH", ep.path, Errno.EPERM,
-                    "DMABUF fd " + buf.fd() + " is not attached to this endpoint");
+            throw EndpointErrors.notAttached(EndpointErrors.DETACH, ep.path, buf.fd(), null);
         } finally {
             bus.lock.unlock();
         }
@@ -237,15 +223,14 @@ final class SimEndpoint implements Endpoint {
 
     @Override
     public Transfer transfer(DmaBuf buf, long length) {
-        String op = "FUNCTIONFS_DMABUF_TRANSFER";
+        String op = EndpointErrors.TRANSFER;
         bus.lock.lock();
         try {
             checkOpen(op);
             checkBound(op);
             SimDmaBuf sim = resolve(buf, op);
             if (length <= 0 || length > sim.size()) {
-                throw new GadgetException(op, ep.path, Errno.EINVAL,
-                        "length " + length + " is not within 1.." + sim.size() + " (the DMABUF's size)");
+                throw failed(Errno.EINVAL, sim, length);
             }
             Attachment att = null;
             for (Attachment a : ep.attachments) {
@@ -255,26 +240,25 @@ final class SimEndpoint implements Endpoint {
                 }
             }
             if (att == null) {
-                throw new GadgetException(op, ep.path, Errno.EPERM,
-                        "DMABUF fd " + buf.fd() + " is not attached to this endpoint");
+                throw failed(Errno.EPERM, sim, length);
             }
             ep.waitEnabled(nonBlocking, op);
             boolean out = !ep.in();
             if (sim.busyFor(out)) {
                 if (nonBlocking) {
-                    throw new GadgetException(op, ep.path, Errno.EBUSY, busyWhy(sim, out) + " (non-blocking)");
+                    throw failed(Errno.EBUSY, sim, length);
                 }
                 long deadline = bus.clock.nanoTime() + ENQUEUE_TIMEOUT_NANOS;
                 while (sim.busyFor(out)) {
                     if (!bus.await(deadline, op, ep.path)) {
-                        throw new GadgetException(op, ep.path, Errno.EBUSY, busyWhy(sim, out) + " after 5000 ms");
+                        throw failed(Errno.EBUSY, sim, length);
                     }
                 }
             }
             // Like f_fs.c, which compares the ffs_ep pointer: a disable followed by a re-enable
             // while this call slept leaves the same endpoint, and the transfer goes ahead.
             if (!ep.enabled || closed) {
-                throw new GadgetException(op, ep.path, Errno.ESHUTDOWN, "the endpoint was disabled meanwhile");
+                throw failed(Errno.ESHUTDOWN, sim, length);
             }
             Fence fence = new Fence(att.context, ++ep.seqno, out);
             sim.addFence(fence);
@@ -288,8 +272,8 @@ final class SimEndpoint implements Endpoint {
         }
     }
 
-    private static String busyWhy(SimDmaBuf buf, boolean out) {
-        return "DMABUF fd " + buf.fd() + (out ? " still has transfers in flight" : " still has OUT transfers in flight");
+    private GadgetException failed(Errno errno, SimDmaBuf buf, long length) {
+        return EndpointErrors.transfer(errno, ep.path, buf.fd(), length, buf.size(), ep.in(), nonBlocking, null);
     }
 
     /** ffs_epfile_release: cancel and drop every attachment of the file. Lock held. */
@@ -310,6 +294,11 @@ final class SimEndpoint implements Endpoint {
         bus.locked(() -> {
             if (!closed) {
                 closed = true;
+                // io_destroy cancels what is still queued: FunctionFS dequeues it (ECONNRESET).
+                for (Request r : asyncRequests) {
+                    ep.dequeue(r, Errno.ECONNRESET);
+                }
+                asyncRequests.clear();
                 releaseAttachments();
                 ffs.closed(this);
                 bus.signal();

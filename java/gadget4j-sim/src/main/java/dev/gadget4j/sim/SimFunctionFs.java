@@ -12,6 +12,8 @@ import dev.gadget4j.descriptor.EndpointInfo;
 import dev.gadget4j.descriptor.SetupPacket;
 import dev.gadget4j.descriptor.Strings;
 import dev.gadget4j.jfr.GadgetEvents;
+import dev.gadget4j.internal.FunctionChecks;
+import dev.gadget4j.internal.SetupRules;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -64,9 +66,7 @@ final class SimFunctionFs implements FunctionFs {
     }
 
     private void checkOpen(String operation) {
-        if (closed) {
-            throw new GadgetException(operation, ep0(), Errno.EBADF, "ep0 is closed");
-        }
+        FunctionChecks.open(closed, operation, ep0());
     }
 
     @Override
@@ -76,9 +76,7 @@ final class SimFunctionFs implements FunctionFs {
         bus.lock.lock();
         try {
             checkOpen("write");
-            if (layout != null) {
-                throw new GadgetException("write", ep0(), Errno.EBUSY, "descriptors and strings were already written");
-            }
+            FunctionChecks.notStarted(layout != null, ep0());
             FunctionLayout l = FunctionLayout.of(descriptors, strings, ep0());
             for (EndpointInfo spec : l.endpoints) {
                 eps.add(new EpFile(bus, spec, dir + "/ep" + spec.fileNumber()));
@@ -107,11 +105,7 @@ final class SimFunctionFs implements FunctionFs {
         bus.lock.lock();
         try {
             checkOpen("open");
-            if (layout == null || number < 1 || number > eps.size()) {
-                throw new GadgetException("open", dir + "/ep" + number, Errno.ENOENT,
-                        layout == null ? "endpoint files appear once descriptors and strings are written"
-                                : "the function has endpoints ep1..ep" + eps.size());
-            }
+            FunctionChecks.endpointExists(number, layout == null ? -1 : eps.size(), dir + "/ep" + number);
             boolean nonBlocking = Arrays.asList(options).contains(EndpointOption.NON_BLOCKING);
             SimEndpoint e = new SimEndpoint(this, eps.get(number - 1), nonBlocking);
             open.add(e);
@@ -159,10 +153,7 @@ final class SimFunctionFs implements FunctionFs {
         bus.lock.lock();
         try {
             checkOpen("read");
-            if (delivered != null && !controlCancelled) {
-                throw new IllegalStateException("answer the pending SETUP (" + delivered.packet()
-                        + ") with reply, receive, acknowledge or stall before reading the next event");
-            }
+            SetupRules.refuseNextEvent(delivered);
             long deadline = bus.deadline(timeout);
             while (events.isEmpty()) {
                 if (!bus.await(deadline, "read", ep0())) {
@@ -186,22 +177,17 @@ final class SimFunctionFs implements FunctionFs {
         }
     }
 
-    private ControlXfer answering(Event.Setup setup, String operation, boolean wantIn) {
+    private ControlXfer answering(Event.Setup setup, String operation, boolean wantIn, String method) {
         Objects.requireNonNull(setup, "setup");
         checkOpen(operation);
-        if (delivered == null || !delivered.equals(setup) || control == null) {
-            throw new IllegalStateException("no pending SETUP " + setup.packet());
-        }
-        if (controlCancelled || control.complete) {
+        SetupRules.answering(delivered, setup, wantIn, method);
+        // f_fs.c answers EIDRM once the SETUP was cancelled, whether a newer event replaced it or
+        // the host gave up on it (on a kernel the answer then waits for the host's next request,
+        // which cancels it); after that answer nextEvent goes on.
+        if (controlCancelled || control == null || control.complete) {
             delivered = null;
-            throw new GadgetException(operation, ep0(), Errno.EIDRM, "the SETUP was cancelled by a newer event");
-        }
-        boolean in = (setup.packet().requestType() & 0x80) != 0;
-        if (in != wantIn && wantIn) {
-            throw new IllegalStateException("reply() answers device-to-host requests; use receive() or acknowledge()");
-        }
-        if (in != wantIn) {
-            throw new IllegalStateException("receive() answers host-to-device requests; use reply()");
+            controlCancelled = false;
+            throw SetupRules.cancelled(operation, ep0(), setup, null);
         }
         return control;
     }
@@ -211,7 +197,7 @@ final class SimFunctionFs implements FunctionFs {
         Objects.requireNonNull(data, "data");
         bus.lock.lock();
         try {
-            ControlXfer c = answering(setup, "write", true);
+            ControlXfer c = answering(setup, "write", true, "reply()");
             int n = (int) Math.min(Math.min(data.byteSize(), setup.packet().length()), c.data.byteSize());
             MemorySegment.copy(data, 0, c.data, 0, n);
             finish(c, n, null);
@@ -225,7 +211,7 @@ final class SimFunctionFs implements FunctionFs {
         Objects.requireNonNull(dst, "dst");
         bus.lock.lock();
         try {
-            ControlXfer c = answering(setup, "read", false);
+            ControlXfer c = answering(setup, "read", false, "receive()");
             int n = (int) Math.min(Math.min(dst.byteSize(), setup.packet().length()), c.data.byteSize());
             MemorySegment.copy(c.data, 0, dst, 0, n);
             finish(c, n, null);
@@ -239,8 +225,8 @@ final class SimFunctionFs implements FunctionFs {
     public void acknowledge(Event.Setup setup) {
         bus.lock.lock();
         try {
-            boolean in = (setup.packet().requestType() & 0x80) != 0;
-            ControlXfer c = answering(setup, in ? "write" : "read", in);
+            boolean in = setup.packet().deviceToHost();
+            ControlXfer c = answering(setup, in ? "write" : "read", in, "acknowledge()");
             finish(c, 0, null);
         } finally {
             bus.lock.unlock();
@@ -251,8 +237,8 @@ final class SimFunctionFs implements FunctionFs {
     public void stall(Event.Setup setup) {
         bus.lock.lock();
         try {
-            boolean in = (setup.packet().requestType() & 0x80) != 0;
-            ControlXfer c = answering(setup, in ? "read" : "write", in);
+            boolean in = setup.packet().deviceToHost();
+            ControlXfer c = answering(setup, in ? "read" : "write", in, "stall()");
             finish(c, 0, Errno.EPIPE);
         } finally {
             bus.lock.unlock();

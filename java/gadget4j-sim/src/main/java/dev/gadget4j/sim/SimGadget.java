@@ -7,6 +7,7 @@ import dev.gadget4j.GadgetException;
 import dev.gadget4j.GadgetSpec;
 import dev.gadget4j.Udc;
 import dev.gadget4j.Speed;
+import dev.gadget4j.descriptor.ConfigurationDescriptor;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -204,9 +205,8 @@ final class SimGadget implements Gadget {
             interfaces += f.layout().interfaceCount;
         }
         int total = 9 + body.size();
-        int unit = speed == Speed.SUPER ? 8 : 2;
-        byte[] head = {9, 2, (byte) total, (byte) (total >> 8), (byte) interfaces, 1, 0, (byte) 0x80,
-            (byte) ((spec.maxPowerMa() + unit - 1) / unit)};
+        byte[] head = {9, 2, (byte) total, (byte) (total >> 8), (byte) interfaces, 1, 0,
+            (byte) ConfigurationDescriptor.ATTRIBUTES_ONE, (byte) ConfigurationDescriptor.encodeMaxPower(speed, spec.maxPowerMa())};
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(head);
         out.writeBytes(body.toByteArray());

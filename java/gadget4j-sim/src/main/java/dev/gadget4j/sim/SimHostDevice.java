@@ -2,6 +2,7 @@ package dev.gadget4j.sim;
 
 import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
+import dev.gadget4j.internal.HostChecks;
 import dev.gadget4j.HostDevice;
 import dev.gadget4j.IoRequest;
 import dev.gadget4j.UsbDeviceInfo;
@@ -38,9 +39,7 @@ final class SimHostDevice implements HostDevice {
 
     /** usbfs: a closed handle is EBADF, a device that went away ENODEV. Lock held. */
     private void check(String operation) {
-        if (closed) {
-            throw new GadgetException(operation, info.path(), Errno.EBADF, "the device handle is closed");
-        }
+        HostChecks.open(closed, operation, info.path());
         if (!gadget.isBound() || gadget.connection != connection) {
             throw new GadgetException(operation, info.path(), Errno.ENODEV, "the device was disconnected");
         }
@@ -70,10 +69,7 @@ final class SimHostDevice implements HostDevice {
 
     @Override
     public int control(int requestType, int request, int value, int index, MemorySegment data, Duration timeout) {
-        Objects.requireNonNull(data, "data");
-        if (data.byteSize() > 0xffff) {
-            throw new GadgetException("USBDEVFS_CONTROL", info.path(), Errno.EINVAL, "wLength is at most 65535");
-        }
+        HostChecks.control(info.path(), data);
         SetupPacket p = new SetupPacket(requestType & 0xff, request & 0xff, value & 0xffff, index & 0xffff,
                 (int) data.byteSize());
         bus.lock.lock();
@@ -280,14 +276,8 @@ final class SimHostDevice implements HostDevice {
 
     @Override
     public IoRequest submitBulk(int endpoint, MemorySegment data, boolean zeroPacket) {
-        Objects.requireNonNull(data, "data");
+        HostChecks.bulk("USBDEVFS_SUBMITURB", info.path(), endpoint, data);
         boolean in = (endpoint & 0x80) != 0;
-        if (in && data.isReadOnly()) {
-            throw new IllegalArgumentException("an IN transfer needs a writable segment");
-        }
-        if (data.byteSize() > Integer.MAX_VALUE) {
-            throw new GadgetException("USBDEVFS_SUBMITURB", info.path(), Errno.EINVAL, "a URB holds at most 2 GiB - 1");
-        }
         bus.lock.lock();
         try {
             check("USBDEVFS_SUBMITURB");
