@@ -10,11 +10,7 @@ import dev.gadget4j.linux.sys.Mapping;
 import dev.gadget4j.linux.sys.Poll;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * A udmabuf DMABUF and its shared mapping. CPU access brackets are tracked by the library, so
@@ -28,8 +24,7 @@ final class LinuxDmaBuf implements DmaBuf {
     private final int number;
     private final Mapping mapping;
     private final long size;
-    /** Transfers of this buffer whose sync_file is open; guarded by itself. */
-    private final Set<LinuxTransfer> live = new LinkedHashSet<>();
+    private final DmaBufFences fences = new DmaBufFences();
     private Access cpuAccess;
     private volatile boolean closed;
 
@@ -118,36 +113,9 @@ final class LinuxDmaBuf implements DmaBuf {
         return (Poll.poll(fd, want, timeout) & want) != 0;
     }
 
-    // ---- transfers in flight, for attributing exported fences ----
-
-    void transferQueued(LinuxTransfer t) {
-        synchronized (live) {
-            live.add(t);
-        }
-    }
-
-    void transferSettled(LinuxTransfer t) {
-        synchronized (live) {
-            live.remove(t);
-        }
-    }
-
-    List<LinuxTransfer> liveTransfers() {
-        synchronized (live) {
-            return new ArrayList<>(live);
-        }
-    }
-
-    /** Whether a transfer of this buffer on another attachment may still be in flight. */
-    boolean othersInFlight(LinuxEndpoint.Attachment a) {
-        synchronized (live) {
-            for (LinuxTransfer t : live) {
-                if (t.attachment() != a) {
-                    return true;
-                }
-            }
-            return false;
-        }
+    /** Its transfers in flight and the exclusion of exports and attachment drops. */
+    DmaBufFences fences() {
+        return fences;
     }
 
     @Override

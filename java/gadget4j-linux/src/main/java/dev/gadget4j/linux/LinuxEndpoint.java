@@ -10,45 +10,17 @@ import dev.gadget4j.linux.sys.Constants;
 import dev.gadget4j.linux.sys.Fd;
 import dev.gadget4j.linux.sys.FunctionFsAbi;
 import dev.gadget4j.linux.sys.Ioctl;
-import dev.gadget4j.linux.sys.Libc;
-import dev.gadget4j.linux.sys.SyncFile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An open FunctionFS endpoint file. Classic I/O uses read()/write() and Linux AIO; DMABUFs use
- * the FunctionFS DMABUF ioctls, with two protections for kernels without gadget4j's fixes:
- * TRANSFER and DETACH are never issued on an unbound function (ENODEV from the library, see
- * {@link LinuxFunctionFs#enterDmaBufIoctl}), and the sync_files of this endpoint's transfers are
- * closed before DETACH and before the endpoint file is closed, whatever thread closes what (see
- * {@link FenceGuard} and {@link LinuxTransfer} for what a transfer reports afterwards).
- *
- * <p>The library mirrors the kernel's attachment list (newest first, as {@code list_add} keeps
- * it; TRANSFER and DETACH use the newest attachment of a buffer) to know which transfer a DETACH
- * cancels.
+ * the FunctionFS DMABUF ioctls through {@link EndpointDmaBufs}, which owns the attachments,
+ * transfers and fence bookkeeping.
  */
 final class LinuxEndpoint implements Endpoint {
-    /** More live sync_files than this on one endpoint: settle finished ones when queueing. */
-    private static final int TIDY_THRESHOLD = 16;
-
-    /** One FUNCTIONFS_DMABUF_ATTACH. Fields guarded by the guard (write side for changes). */
-    static final class Attachment {
-        final LinuxDmaBuf buf;
-        volatile LinuxTransfer latest;
-        volatile boolean dropped;
-
-        Attachment(LinuxDmaBuf buf) {
-            this.buf = buf;
-        }
-    }
-
     private final LinuxFunctionFs ffs;
     private final int number;
     private final String path;
@@ -56,14 +28,7 @@ final class LinuxEndpoint implements Endpoint {
     private final boolean nonBlocking;
     private final Fd file;
     private final AioQueue aio;
-    private final FenceGuard guard;
-    private final AtomicLong seqno;
-    /** Newest first; guarded by itself. */
-    private final List<Attachment> attachments = new ArrayList<>();
-    /** Transfers whose sync_file is open; guarded by itself. */
-    private final Set<LinuxTransfer> live = new LinkedHashSet<>();
-    /** Set under the guard's write side: no sync_file may be exported for this endpoint any more. */
-    private volatile boolean closing;
+    private final EndpointDmaBufs dmabufs;
     private volatile boolean closed;
 
     private LinuxEndpoint(LinuxFunctionFs ffs, int number, String path, boolean in, boolean nonBlocking, Fd file) {
@@ -74,8 +39,7 @@ final class LinuxEndpoint implements Endpoint {
         this.nonBlocking = nonBlocking;
         this.file = file;
         this.aio = new AioQueue(file, path);
-        this.guard = ffs.gadget().backend().dmaBufs().guard();
-        this.seqno = ffs.seqnoCounter(number);
+        this.dmabufs = new EndpointDmaBufs(this, ffs, path, in, nonBlocking, file, ffs.seqnoCounter(number));
     }
 
     static LinuxEndpoint open(LinuxFunctionFs ffs, int number, String path, boolean in, boolean nonBlocking) {
@@ -254,224 +218,22 @@ final class LinuxEndpoint implements Endpoint {
 
     // ---- DMABUF ----
 
-    /** The backend's own, open DmaBuf behind {@code buf}, as dma_buf_get() would resolve its fd. */
-    private LinuxDmaBuf resolve(DmaBuf buf, String operation) {
-        Objects.requireNonNull(buf, "buf");
-        if (!(buf instanceof LinuxDmaBuf l) || l.allocator() != ffs.gadget().backend().dmaBufs()) {
-            throw new GadgetException(operation, path, Errno.EBADF,
-                    "DMABUF fd " + buf.fd() + " does not belong to this backend");
-        }
-        if (l.isClosed()) {
-            throw new GadgetException(operation, path, Errno.EBADF, "DMABUF fd " + buf.fd() + " is closed");
-        }
-        return l;
-    }
-
-    /** Runs an ioctl whose int argument is the DMABUF's fd, the DMABUF acquired meanwhile. */
-    private void fdIoctl(long request, LinuxDmaBuf buf) {
-        Fd dmabuf = buf.fdHandle();
-        dmabuf.acquire(Ioctl.name(request));
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment arg = arena.allocate(ValueLayout.JAVA_INT);
-            arg.set(ValueLayout.JAVA_INT, 0, dmabuf.number());
-            file.ioctl(request, arg);
-        } finally {
-            dmabuf.release();
-        }
-    }
-
     @Override
     public void attach(DmaBuf buf) {
-        String op = "FUNCTIONFS_DMABUF_ATTACH";
-        checkOpen(op);
-        LinuxDmaBuf l = resolve(buf, op);
-        synchronized (attachments) {
-            try {
-                fdIoctl(Ioctl.FUNCTIONFS_DMABUF_ATTACH, l);
-            } catch (GadgetException e) {
-                String why = switch (e.errno()) {
-                    case ENOTTY -> "FUNCTIONFS_DMABUF_ATTACH is not supported by this kernel (Linux < 6.9)";
-                    case EPERM -> "the UDC does not support scatter-gather, or the function is not bound (attach after bind)";
-                    case EBUSY -> "the DMABUF's reservation is locked (non-blocking)";
-                    case ENODEV -> "the FunctionFS instance is not active";
-                    default -> "DMABUF fd " + l.fd();
-                };
-                throw new GadgetException(op, path, e.errno(), why, e);
-            }
-            attachments.addFirst(new Attachment(l));
-        }
-    }
-
-    private Attachment newest(LinuxDmaBuf buf) {
-        synchronized (attachments) {
-            for (Attachment a : attachments) {
-                if (a.buf == buf) {
-                    return a;
-                }
-            }
-            return null;
-        }
+        checkOpen("FUNCTIONFS_DMABUF_ATTACH");
+        dmabufs.attach(buf);
     }
 
     @Override
     public void detach(DmaBuf buf) {
-        String op = "FUNCTIONFS_DMABUF_DETACH";
-        checkOpen(op);
-        file.acquire(op);
-        try {
-            ffs.enterDmaBufIoctl(op, path);
-            try {
-                LinuxDmaBuf l = resolve(buf, op);
-                Attachment a = newest(l);
-                guard.writeLock();
-                try {
-                    if (a != null) {
-                        settleBeforeDrop(a, "DETACH");
-                    }
-                    try {
-                        fdIoctl(Ioctl.FUNCTIONFS_DMABUF_DETACH, l);
-                    } catch (GadgetException e) {
-                        throw new GadgetException(op, path, e.errno(), e.errno() == Errno.EPERM
-                                ? "DMABUF fd " + l.fd() + " is not attached to this endpoint" : null, e);
-                    } finally {
-                        if (a != null) {
-                            synchronized (attachments) {
-                                attachments.remove(a);
-                            }
-                        }
-                    }
-                } finally {
-                    guard.writeUnlock();
-                }
-            } finally {
-                ffs.leaveDmaBufIoctl();
-            }
-        } finally {
-            file.release();
-        }
-    }
-
-    /**
-     * Guard write side held: settles and closes every sync_file that may hold a fence of
-     * {@code a} (this attachment's transfers, and transfers of the same buffer elsewhere whose
-     * export may have merged its fences), then marks it dropped.
-     */
-    private void settleBeforeDrop(Attachment a, String cause) {
-        a.dropped = true;
-        for (LinuxTransfer t : a.buf.liveTransfers()) {
-            if (t.attachment() == a || t.shared()) {
-                t.settleBeforeDetach(t == a.latest, cause);
-            }
-        }
+        checkOpen("FUNCTIONFS_DMABUF_DETACH");
+        dmabufs.detach(buf);
     }
 
     @Override
     public Transfer transfer(DmaBuf buf, long length) {
-        String op = "FUNCTIONFS_DMABUF_TRANSFER";
-        checkOpen(op);
-        // Held across the ioctl and the export: the kernel cannot release the file (and with it
-        // the attachments) in between, even if another thread closes this endpoint.
-        file.acquire(op);
-        try {
-            ffs.enterDmaBufIoctl(op, path);
-            try {
-                LinuxDmaBuf l = resolve(buf, op);
-                Attachment a = newest(l);
-                Fd dmabuf = l.fdHandle();
-                dmabuf.acquire(op);
-                try {
-                    queue(l, dmabuf, length);
-                    long seq = seqno.incrementAndGet();
-                    return track(l, dmabuf, a, length, seq);
-                } finally {
-                    dmabuf.release();
-                }
-            } finally {
-                ffs.leaveDmaBufIoctl();
-            }
-        } finally {
-            file.release();
-        }
-    }
-
-    private void queue(LinuxDmaBuf l, Fd dmabuf, long length) {
-        String op = "FUNCTIONFS_DMABUF_TRANSFER";
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment req = arena.allocate(FunctionFsAbi.DmabufTransferReq.LAYOUT);
-            FunctionFsAbi.DmabufTransferReq.FD.set(req, dmabuf.number());
-            FunctionFsAbi.DmabufTransferReq.FLAGS.set(req, 0);
-            FunctionFsAbi.DmabufTransferReq.LENGTH.set(req, length);
-            Libc.ioctl(file.number(), Ioctl.FUNCTIONFS_DMABUF_TRANSFER, req, path);
-        } catch (GadgetException e) {
-            String why = switch (e.errno()) {
-                case EINVAL -> "length " + length + " is not within 1.." + l.size() + " (the DMABUF's size)";
-                case EPERM -> "DMABUF fd " + l.fd() + " is not attached to this endpoint";
-                case EAGAIN -> "the endpoint is not enabled (non-blocking)";
-                case EBUSY -> "DMABUF fd " + l.fd() + (in ? " still has OUT transfers in flight" : " still has transfers in flight")
-                        + (nonBlocking ? " (non-blocking)" : " after 5000 ms");
-                case ESHUTDOWN -> "the endpoint was disabled meanwhile";
-                case ENOTTY -> "FUNCTIONFS_DMABUF_TRANSFER is not supported by this kernel (Linux < 6.9)";
-                default -> null;
-            };
-            throw new GadgetException(op, path, e.errno(), why, e);
-        }
-    }
-
-    /** After a successful TRANSFER: the sync_file export, unless the endpoint or attachment is going away. */
-    private LinuxTransfer track(LinuxDmaBuf l, Fd dmabuf, Attachment a, long length, long seq) {
-        guard.readLock();
-        try {
-            if (closing) {
-                // The file is released after this call returns: the kernel then dequeues this
-                // transfer, the newest of its attachment.
-                return LinuxTransfer.settled(this, l, length, seq, guard, Errno.ECONNRESET, true,
-                        "cancelled: the endpoint was closed while it was being queued");
-            }
-            if (a == null || a.dropped) {
-                return LinuxTransfer.settled(this, l, length, seq, guard, null, false,
-                        "its attachment was detached by another thread while it was being queued");
-            }
-            boolean shared = l.othersInFlight(a);
-            Fd sync;
-            try {
-                sync = SyncFile.export(dmabuf, Constants.DMA_BUF_SYNC_RW);
-            } catch (GadgetException e) {
-                return LinuxTransfer.settled(this, l, length, seq, guard, null, false,
-                        "DMA_BUF_IOCTL_EXPORT_SYNC_FILE failed (" + e.errno() + "): its completion cannot be observed");
-            }
-            LinuxTransfer t = new LinuxTransfer(this, l, a, length, seq, guard, sync, shared);
-            a.latest = t;
-            l.transferQueued(t);
-            int count;
-            synchronized (live) {
-                live.add(t);
-                count = live.size();
-            }
-            if (count > TIDY_THRESHOLD) {
-                tidy();
-            }
-            return t;
-        } finally {
-            guard.readUnlock();
-        }
-    }
-
-    /** Settles finished transfers nobody asked about, so their sync_files do not pile up. Read side held. */
-    private void tidy() {
-        List<LinuxTransfer> snapshot;
-        synchronized (live) {
-            snapshot = new ArrayList<>(live);
-        }
-        for (LinuxTransfer t : snapshot) {
-            t.refresh();
-        }
-    }
-
-    /** Called by a transfer once settled (its sync_file is closed). */
-    void transferSettled(LinuxTransfer t) {
-        synchronized (live) {
-            live.remove(t);
-        }
+        checkOpen("FUNCTIONFS_DMABUF_TRANSFER");
+        return dmabufs.transfer(buf, length);
     }
 
     @Override
@@ -480,45 +242,28 @@ final class LinuxEndpoint implements Endpoint {
     }
 
     /**
-     * Settles and closes every sync_file that may hold this endpoint's fences, cancels AIO, then
-     * closes the file: the kernel cancels each attachment's latest transfer and drops them all.
+     * Cancels AIO, then lets the DMABUF side settle and close every sync_file that may hold this
+     * endpoint's fences and close the file: the kernel cancels each attachment's latest transfer
+     * and drops them all.
      */
     @Override
     public void close() {
-        List<Attachment> drop;
-        synchronized (attachments) {
+        synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            drop = new ArrayList<>(attachments);
         }
-        // AIO first, outside the guard: io_destroy may wait for the UDC to give requests back.
+        // AIO first: io_destroy may wait for the UDC to give requests back.
         RuntimeException aioFailure = null;
         try {
             aio.close();
         } catch (RuntimeException e) {
             aioFailure = e;
         }
-        guard.writeLock();
         try {
-            closing = true;
-            for (Attachment a : drop) {
-                settleBeforeDrop(a, "closing " + path);
-            }
-            List<LinuxTransfer> rest;
-            synchronized (live) {
-                rest = new ArrayList<>(live);
-            }
-            for (LinuxTransfer t : rest) {
-                t.settleBeforeDetach(false, "closing " + path);
-            }
-            file.close();
+            dmabufs.close();
         } finally {
-            guard.writeUnlock();
-            synchronized (attachments) {
-                attachments.clear();
-            }
             ffs.endpointClosed(this);
         }
         if (aioFailure != null) {
