@@ -1,5 +1,6 @@
 package dev.gadget4j.linux;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -65,20 +66,22 @@ final class DmaBufFences {
     }
 
     /**
-     * Waits until this buffer's tracked transfers (all, or those not on {@code except}) are done,
-     * through their sync_files, which droppers may close meanwhile: so a kernel wait that ends in
-     * a fence's lock (a CPU-access SYNC START, a TRANSFER behind another attachment's transfer)
-     * starts only when the fences it would wait for have signalled.
+     * Waits until this buffer's tracked transfers (all but those on {@code except}; with
+     * {@code outOnly} only OUT ones) are done, through their sync_files, which droppers may
+     * close meanwhile: so a kernel wait that ends in a fence's lock (a CPU-access SYNC START, a
+     * TRANSFER behind another attachment's transfer) starts only once the fences it would wait
+     * for have signalled. False when one was still pending after {@code timeout} (null: no limit).
      */
-    void awaitIdle(EndpointDmaBufs.Attachment except) {
-        if (except != null ? !live.anyOtherThan(except) : live.snapshot().length == 0) {
-            return;
+    boolean awaitIdle(EndpointDmaBufs.Attachment except, boolean outOnly, Duration timeout) {
+        if (!live.anyOtherThan(except)) {
+            return true;
         }
         for (LinuxTransfer t : live.snapshot()) {
-            if (except == null || t.attachment() != except) {
-                t.waitFor(null);
+            if (t.attachment() != except && !(outOnly && t.isIn()) && !t.waitFor(timeout)) {
+                return false;
             }
         }
+        return true;
     }
 
     /** Waits here are rare and short (a drop, an export): a brief park, no allocation. */

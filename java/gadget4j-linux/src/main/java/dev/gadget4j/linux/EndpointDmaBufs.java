@@ -11,6 +11,7 @@ import dev.gadget4j.linux.sys.Ioctl;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -41,6 +42,8 @@ final class EndpointDmaBufs {
     private static final int TIDY_THRESHOLD = 16;
     private static final int CLOSING = 1;
     private static final int WAKER = 2;
+    /** How long TRANSFER waits for the reservation in the kernel (DMABUF_ENQUEUE_TIMEOUT_MS). */
+    private static final Duration RESERVATION_WAIT = Duration.ofMillis(5000);
 
     /** One FUNCTIONFS_DMABUF_ATTACH. */
     static final class Attachment {
@@ -86,6 +89,10 @@ final class EndpointDmaBufs {
 
     String path() {
         return path;
+    }
+
+    boolean isIn() {
+        return in;
     }
 
     TransferList live() {
@@ -249,10 +256,12 @@ final class EndpointDmaBufs {
         try {
             LinuxDmaBuf l = resolve(buf, op);
             Attachment a = newest(l);
-            if (a != null && l.fences().othersInFlight(a)) {
-                // TRANSFER would wait in the kernel for the other attachments' fences, ending in
-                // their lock, which 6.12 frees with the attachment: wait for them here instead.
-                l.fences().awaitIdle(a);
+            if (a != null && l.fences().othersInFlight(a)
+                    && !l.fences().awaitIdle(a, in, nonBlocking ? Duration.ZERO : RESERVATION_WAIT)) {
+                // TRANSFER would wait in the kernel for the fences of other attachments (an IN
+                // transfer for writers only), ending in their lock, which 6.12 frees with the
+                // attachment: they are awaited here instead, as long as the kernel would wait.
+                throw transferFailed(l, length, Errno.EBUSY);
             }
             Fd dmabuf = l.fdHandle();
             dmabuf.acquire(op);

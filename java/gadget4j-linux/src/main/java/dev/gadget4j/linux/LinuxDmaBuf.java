@@ -88,7 +88,19 @@ final class LinuxDmaBuf implements DmaBuf {
             throw new GadgetException("DMA_BUF_IOCTL_SYNC", object(), Errno.EINVAL,
                     "SYNC_START while CPU access (" + cpuAccess + ") is already begun");
         }
-        DmaBufSync.start(fd, flags(access));
+        // SYNC START waits for the buffer's fences and then takes their lock, which 6.12 frees
+        // with the attachment: wait for the tracked transfers through their sync_files first
+        // (a DETACH or close may end those waits), then hold off DETACH and endpoint closes of
+        // this buffer while the ioctl runs. A transfer queued by another thread in between
+        // still makes SYNC START wait under that hold; only kernel patch 0003 (the fence lock
+        // outside the attachment) removes the window completely.
+        fences.awaitIdle(null, false, null);
+        fences.enterExport();
+        try {
+            DmaBufSync.start(fd, flags(access));
+        } finally {
+            fences.exitExport();
+        }
         cpuAccess = access;
     }
 

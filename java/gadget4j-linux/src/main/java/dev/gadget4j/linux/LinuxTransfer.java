@@ -107,6 +107,11 @@ final class LinuxTransfer implements Transfer {
         return buf;
     }
 
+    /** Whether it was queued on an IN endpoint (its fence has READ usage). */
+    boolean isIn() {
+        return owner.isIn();
+    }
+
     boolean shared() {
         return shared;
     }
