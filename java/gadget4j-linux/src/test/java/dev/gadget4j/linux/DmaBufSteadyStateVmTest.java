@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * What a DMABUF transfer costs the Java heap once the JIT has compiled the path: the bytes the
  * streaming thread allocates per transfer (TRANSFER, sync_file export, FILE_INFO, poll, close,
  * and the wait) measured with {@code ThreadMXBean#getCurrentThreadAllocatedBytes} around
- * {@value #MEASURED} transfers after {@value #WARMUP} of warm-up, both directions, two buffers in
+ * 2000 transfers after 30000 of warm-up, both directions, two buffers in
  * flight, the host side (usbfs) on another thread. Allocation counts are deterministic, not a
  * timing. Needs a UDC with scatter-gather (the VM's patched dummy_hcd) and /dev/udmabuf.
  *
@@ -40,8 +40,9 @@ class DmaBufSteadyStateVmTest {
     private static final int PRODUCT = 0x0002;
     private static final long SIZE = 16 * 1024;
     private static final int DEPTH = 2;
-    private static final int WARMUP = 30_000;
-    private static final int MEASURED = 2_000;
+    /** Overridable for a short run under strace (syscalls per transfer). */
+    private static final int WARMUP = Integer.getInteger("gadget4j.test.warmup", 30_000);
+    private static final int MEASURED = Integer.getInteger("gadget4j.test.measured", 2_000);
     /** The {@link LinuxTransfer} object, with compressed or uncompressed references. */
     private static final long HANDLE_BYTES = 80;
     private static final Duration WAIT = Duration.ofSeconds(10);
