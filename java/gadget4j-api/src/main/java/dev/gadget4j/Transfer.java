@@ -34,6 +34,21 @@ public interface Transfer {
     boolean isDone();
 
     /**
+     * Waits up to {@code timeout} ({@code null}: without limit) for completion, without treating a
+     * timeout or the transfer's own error as exceptional: true once done ({@link #status()} then
+     * says how it ended), false when the timeout passed first. A streaming loop that wakes
+     * periodically to check for a stop request uses this instead of {@link #await}.
+     */
+    default boolean waitFor(Duration timeout) {
+        try {
+            await(timeout == null ? Duration.ofSeconds(Long.MAX_VALUE) : timeout);
+        } catch (GadgetException e) {
+            return e.errno() != Errno.ETIMEDOUT || isDone();
+        }
+        return true;
+    }
+
+    /**
      * Waits for completion.
      *
      * @throws GadgetException ETIMEDOUT if the fence did not signal within {@code timeout};

@@ -306,7 +306,6 @@ final class SourceSink implements AutoCloseable {
         List<DmaBuf> bufs = new ArrayList<>();
         ArrayDeque<Transfer> q = new ArrayDeque<>();
         ArrayDeque<DmaBuf> free = new ArrayDeque<>();
-        long[] n = new long[1];
         try {
             for (int i = 0; i < depth; i++) {
                 DmaBuf b = backend.dmaBufs().allocate(bufSize);
@@ -330,15 +329,18 @@ final class SourceSink implements AutoCloseable {
                     free.poll();
                     q.add(t);
                 }
-                if (q.isEmpty() || !completed(() -> {
-                    q.peek().await(POLL);
-                    return size;
-                }, n)) {
+                // waitFor: an idle direction wakes every POLL to check for stop without an exception.
+                if (q.isEmpty() || !q.peek().waitFor(POLL)) {
                     continue;
                 }
-                DmaBuf b = q.poll().dmaBuf();
+                Transfer t = q.poll();
+                DmaBuf b = t.dmaBuf();
                 free.add(b);
-                if (n[0] >= 0) {
+                Errno e = t.status().orElse(null);
+                if (e != null && e != Errno.ESHUTDOWN && e != Errno.ECONNRESET) {
+                    t.await(POLL); // done: throws its error
+                }
+                if (e == null) {
                     if (in || !check) {
                         count(in, size);
                     } else {

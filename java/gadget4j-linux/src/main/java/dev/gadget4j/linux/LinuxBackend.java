@@ -185,7 +185,6 @@ public final class LinuxBackend implements Backend {
         synchronized (this) {
             owned.clear();
         }
-        allocator.guard().close();
         if (failure != null) {
             throw failure;
         }

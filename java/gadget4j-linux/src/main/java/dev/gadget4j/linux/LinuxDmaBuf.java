@@ -11,10 +11,7 @@ import dev.gadget4j.linux.sys.Mapping;
 import dev.gadget4j.linux.sys.Poll;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Set;
+import java.util.Objects;
 
 /**
  * A DMABUF (from udmabuf or a DMA heap) and its shared mapping. CPU access brackets are tracked by
@@ -33,8 +30,7 @@ final class LinuxDmaBuf implements DmaBuf {
     private final Mapping mapping;
     private final DmaBufSync sync;
     private final long size;
-    /** Transfers of this buffer whose sync_file is open; guarded by itself. */
-    private final Set<LinuxTransfer> live = new LinkedHashSet<>();
+    private final DmaBufFences fences = new DmaBufFences();
     private Access cpuAccess;
     private volatile boolean closed;
 
@@ -84,7 +80,19 @@ final class LinuxDmaBuf implements DmaBuf {
     public synchronized void beginCpuAccess(Access access) {
         checkOpen("DMA_BUF_IOCTL_SYNC");
         DmaBufChecks.begin(cpuAccess, object());
-        sync.start(memory.syncFlags(access));
+        // SYNC START waits for the buffer's fences and then takes their lock, which 6.12 frees
+        // with the attachment: wait for the tracked transfers through their sync_files first
+        // (a DETACH or close may end those waits), then hold off DETACH and endpoint closes of
+        // this buffer while the ioctl runs. A transfer queued by another thread in between
+        // still makes SYNC START wait under that hold; only kernel patch 0003 (the fence lock
+        // outside the attachment) removes the window completely.
+        fences.awaitIdle(null, false, null);
+        fences.enterExport();
+        try {
+            sync.start(memory.syncFlags(access));
+        } finally {
+            fences.exitExport();
+        }
         cpuAccess = access;
     }
 
@@ -103,36 +111,9 @@ final class LinuxDmaBuf implements DmaBuf {
         return (Poll.poll(fd, want, timeout) & want) != 0;
     }
 
-    // ---- transfers in flight, for attributing exported fences ----
-
-    void transferQueued(LinuxTransfer t) {
-        synchronized (live) {
-            live.add(t);
-        }
-    }
-
-    void transferSettled(LinuxTransfer t) {
-        synchronized (live) {
-            live.remove(t);
-        }
-    }
-
-    List<LinuxTransfer> liveTransfers() {
-        synchronized (live) {
-            return new ArrayList<>(live);
-        }
-    }
-
-    /** Whether a transfer of this buffer on another attachment may still be in flight. */
-    boolean othersInFlight(LinuxEndpoint.Attachment a) {
-        synchronized (live) {
-            for (LinuxTransfer t : live) {
-                if (t.attachment() != a) {
-                    return true;
-                }
-            }
-            return false;
-        }
+    /** Its transfers in flight and the exclusion of exports and attachment drops. */
+    DmaBufFences fences() {
+        return fences;
     }
 
     @Override

@@ -28,16 +28,11 @@ final class LinuxDmaBufAllocator implements DmaBufAllocator {
 
     private final LinuxBackend backend;
     private final SystemFiles files;
-    private final FenceGuard guard = new FenceGuard();
     private final DmaBufSource defaultSource = DmaBufSource.configured();
 
     LinuxDmaBufAllocator(LinuxBackend backend, SystemFiles files) {
         this.backend = backend;
         this.files = files;
-    }
-
-    FenceGuard guard() {
-        return guard;
     }
 
     LinuxBackend backend() {

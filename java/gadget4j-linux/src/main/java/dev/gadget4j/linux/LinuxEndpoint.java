@@ -12,45 +12,17 @@ import dev.gadget4j.linux.sys.Constants;
 import dev.gadget4j.linux.sys.Fd;
 import dev.gadget4j.linux.sys.FunctionFsAbi;
 import dev.gadget4j.linux.sys.Ioctl;
-import dev.gadget4j.linux.sys.Libc;
-import dev.gadget4j.linux.sys.SyncFile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An open FunctionFS endpoint file. Classic I/O uses read()/write() and Linux AIO; DMABUFs use
- * the FunctionFS DMABUF ioctls, with two protections for kernels without gadget4j's fixes:
- * TRANSFER and DETACH are never issued on an unbound function (ENODEV from the library, see
- * {@link LinuxFunctionFs#enterDmaBufIoctl}), and the sync_files of this endpoint's transfers are
- * closed before DETACH and before the endpoint file is closed, whatever thread closes what (see
- * {@link FenceGuard} and {@link LinuxTransfer} for what a transfer reports afterwards).
- *
- * <p>The library mirrors the kernel's attachment list (newest first, as {@code list_add} keeps
- * it; TRANSFER and DETACH use the newest attachment of a buffer) to know which transfer a DETACH
- * cancels.
+ * the FunctionFS DMABUF ioctls through {@link EndpointDmaBufs}, which owns the attachments,
+ * transfers and fence bookkeeping.
  */
 final class LinuxEndpoint implements Endpoint {
-    /** More live sync_files than this on one endpoint: settle finished ones when queueing. */
-    private static final int TIDY_THRESHOLD = 16;
-
-    /** One FUNCTIONFS_DMABUF_ATTACH. Fields guarded by the guard (write side for changes). */
-    static final class Attachment {
-        final LinuxDmaBuf buf;
-        volatile LinuxTransfer latest;
-        volatile boolean dropped;
-
-        Attachment(LinuxDmaBuf buf) {
-            this.buf = buf;
-        }
-    }
-
     private final LinuxFunctionFs ffs;
     private final int number;
     private final String path;
@@ -58,14 +30,7 @@ final class LinuxEndpoint implements Endpoint {
     private final boolean nonBlocking;
     private final Fd file;
     private final AioQueue aio;
-    private final FenceGuard guard;
-    private final AtomicLong seqno;
-    /** Newest first; guarded by itself. */
-    private final List<Attachment> attachments = new ArrayList<>();
-    /** Transfers whose sync_file is open; guarded by itself. */
-    private final Set<LinuxTransfer> live = new LinkedHashSet<>();
-    /** Set under the guard's write side: no sync_file may be exported for this endpoint any more. */
-    private volatile boolean closing;
+    private final EndpointDmaBufs dmabufs;
     private volatile boolean closed;
 
     private LinuxEndpoint(LinuxFunctionFs ffs, int number, String path, boolean in, boolean nonBlocking, Fd file) {
@@ -76,8 +41,7 @@ final class LinuxEndpoint implements Endpoint {
         this.nonBlocking = nonBlocking;
         this.file = file;
         this.aio = new AioQueue(file, path);
-        this.guard = ffs.gadget().backend().dmaBufs().guard();
-        this.seqno = ffs.seqnoCounter(number);
+        this.dmabufs = new EndpointDmaBufs(this, ffs, path, in, nonBlocking, file, ffs.seqnoCounter(number));
     }
 
     static LinuxEndpoint open(LinuxFunctionFs ffs, int number, String path, boolean in, boolean nonBlocking) {
@@ -233,215 +197,25 @@ final class LinuxEndpoint implements Endpoint {
 
     // ---- DMABUF ----
 
-    /** The backend's own, open DmaBuf behind {@code buf}, as dma_buf_get() would resolve its fd. */
-    private LinuxDmaBuf resolve(DmaBuf buf, String operation) {
-        return EndpointChecks.resolve(buf, LinuxDmaBuf.class, l -> l.allocator() == ffs.gadget().backend().dmaBufs(),
-                operation, path);
-    }
-
-    /** Runs an ioctl whose int argument is the DMABUF's fd, the DMABUF acquired meanwhile. */
-    private void fdIoctl(long request, LinuxDmaBuf buf) {
-        Fd dmabuf = buf.fdHandle();
-        dmabuf.acquire(Ioctl.name(request));
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment arg = arena.allocate(ValueLayout.JAVA_INT);
-            arg.set(ValueLayout.JAVA_INT, 0, dmabuf.number());
-            file.ioctl(request, arg);
-        } finally {
-            dmabuf.release();
-        }
-    }
-
     @Override
     public void attach(DmaBuf buf) {
-        String op = "FUNCTIONFS_DMABUF_ATTACH";
-        checkOpen(op);
-        FunctionFsDmaBufSupport.require(op, path);
-        LinuxDmaBuf l = resolve(buf, op);
-        synchronized (attachments) {
-            try {
-                fdIoctl(Ioctl.FUNCTIONFS_DMABUF_ATTACH, l);
-            } catch (GadgetException e) {
-                if (e.errno() == Errno.EPERM) {
-                    throw EndpointErrors.attachRefused(path, ffs.isBound(), e);
-                }
-                String why = switch (e.errno()) {
-                    case ENOTTY -> FunctionFsDmaBufSupport.MISSING;
-                    case EBUSY -> "the DMABUF's reservation is locked (non-blocking)";
-                    case ENODEV -> "the FunctionFS instance is not active";
-                    default -> "DMABUF fd " + l.fd();
-                };
-                throw new GadgetException(op, path, e.errno(), why, e);
-            }
-            attachments.addFirst(new Attachment(l));
-        }
-    }
-
-    private Attachment newest(LinuxDmaBuf buf) {
-        synchronized (attachments) {
-            for (Attachment a : attachments) {
-                if (a.buf == buf) {
-                    return a;
-                }
-            }
-            return null;
-        }
+        checkOpen("FUNCTIONFS_DMABUF_ATTACH");
+        FunctionFsDmaBufSupport.require("FUNCTIONFS_DMABUF_ATTACH", path);
+        dmabufs.attach(buf);
     }
 
     @Override
     public void detach(DmaBuf buf) {
-        String op = "FUNCTIONFS_DMABUF_DETACH";
-        checkOpen(op);
-        FunctionFsDmaBufSupport.require(op, path);
-        file.acquire(op);
-        try {
-            ffs.enterDmaBufIoctl(op, path);
-            try {
-                LinuxDmaBuf l = resolve(buf, op);
-                Attachment a = newest(l);
-                guard.writeLock();
-                try {
-                    if (a != null) {
-                        settleBeforeDrop(a, "DETACH");
-                    }
-                    try {
-                        fdIoctl(Ioctl.FUNCTIONFS_DMABUF_DETACH, l);
-                    } catch (GadgetException e) {
-                        throw e.errno() == Errno.EPERM ? EndpointErrors.notAttached(op, path, l.fd(), e)
-                                : new GadgetException(op, path, e.errno(), null, e);
-                    } finally {
-                        if (a != null) {
-                            synchronized (attachments) {
-                                attachments.remove(a);
-                            }
-                        }
-                    }
-                } finally {
-                    guard.writeUnlock();
-                }
-            } finally {
-                ffs.leaveDmaBufIoctl();
-            }
-        } finally {
-            file.release();
-        }
-    }
-
-    /**
-     * Guard write side held: settles and closes every sync_file that may hold a fence of
-     * {@code a} (this attachment's transfers, and transfers of the same buffer elsewhere whose
-     * export may have merged its fences), then marks it dropped.
-     */
-    private void settleBeforeDrop(Attachment a, String cause) {
-        a.dropped = true;
-        for (LinuxTransfer t : a.buf.liveTransfers()) {
-            if (t.attachment() == a || t.shared()) {
-                t.settleBeforeDetach(t == a.latest, cause);
-            }
-        }
+        checkOpen("FUNCTIONFS_DMABUF_DETACH");
+        FunctionFsDmaBufSupport.require("FUNCTIONFS_DMABUF_DETACH", path);
+        dmabufs.detach(buf);
     }
 
     @Override
     public Transfer transfer(DmaBuf buf, long length) {
-        String op = "FUNCTIONFS_DMABUF_TRANSFER";
-        checkOpen(op);
-        FunctionFsDmaBufSupport.require(op, path);
-        // Held across the ioctl and the export: the kernel cannot release the file (and with it
-        // the attachments) in between, even if another thread closes this endpoint.
-        file.acquire(op);
-        try {
-            ffs.enterDmaBufIoctl(op, path);
-            try {
-                LinuxDmaBuf l = resolve(buf, op);
-                Attachment a = newest(l);
-                Fd dmabuf = l.fdHandle();
-                dmabuf.acquire(op);
-                try {
-                    queue(l, dmabuf, length);
-                    long seq = seqno.incrementAndGet();
-                    return track(l, dmabuf, a, length, seq);
-                } finally {
-                    dmabuf.release();
-                }
-            } finally {
-                ffs.leaveDmaBufIoctl();
-            }
-        } finally {
-            file.release();
-        }
-    }
-
-    private void queue(LinuxDmaBuf l, Fd dmabuf, long length) {
-        String op = "FUNCTIONFS_DMABUF_TRANSFER";
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment req = arena.allocate(FunctionFsAbi.DmabufTransferReq.LAYOUT);
-            FunctionFsAbi.DmabufTransferReq.FD.set(req, dmabuf.number());
-            FunctionFsAbi.DmabufTransferReq.FLAGS.set(req, 0);
-            FunctionFsAbi.DmabufTransferReq.LENGTH.set(req, length);
-            Libc.ioctl(file.number(), Ioctl.FUNCTIONFS_DMABUF_TRANSFER, req, path);
-        } catch (GadgetException e) {
-            if (e.errno() == Errno.ENOTTY) {
-                throw new GadgetException(op, path, e.errno(), FunctionFsDmaBufSupport.MISSING, e);
-            }
-            throw EndpointErrors.transfer(e.errno(), path, l.fd(), length, l.size(), in, nonBlocking, e);
-        }
-    }
-
-    /** After a successful TRANSFER: the sync_file export, unless the endpoint or attachment is going away. */
-    private LinuxTransfer track(LinuxDmaBuf l, Fd dmabuf, Attachment a, long length, long seq) {
-        guard.readLock();
-        try {
-            if (closing) {
-                // The file is released after this call returns: the kernel then dequeues this
-                // transfer, the newest of its attachment.
-                return LinuxTransfer.settled(this, l, length, seq, guard, Errno.ECONNRESET, true,
-                        "cancelled: the endpoint was closed while it was being queued");
-            }
-            if (a == null || a.dropped) {
-                return LinuxTransfer.settled(this, l, length, seq, guard, null, false,
-                        "its attachment was detached by another thread while it was being queued");
-            }
-            boolean shared = l.othersInFlight(a);
-            Fd sync;
-            try {
-                sync = SyncFile.export(dmabuf, Constants.DMA_BUF_SYNC_RW);
-            } catch (GadgetException e) {
-                return LinuxTransfer.settled(this, l, length, seq, guard, null, false,
-                        "DMA_BUF_IOCTL_EXPORT_SYNC_FILE failed (" + e.errno() + "): its completion cannot be observed");
-            }
-            LinuxTransfer t = new LinuxTransfer(this, l, a, length, seq, guard, sync, shared);
-            a.latest = t;
-            l.transferQueued(t);
-            int count;
-            synchronized (live) {
-                live.add(t);
-                count = live.size();
-            }
-            if (count > TIDY_THRESHOLD) {
-                tidy();
-            }
-            return t;
-        } finally {
-            guard.readUnlock();
-        }
-    }
-
-    /** Settles finished transfers nobody asked about, so their sync_files do not pile up. Read side held. */
-    private void tidy() {
-        List<LinuxTransfer> snapshot;
-        synchronized (live) {
-            snapshot = new ArrayList<>(live);
-        }
-        for (LinuxTransfer t : snapshot) {
-            t.refresh();
-        }
-    }
-
-    /** Called by a transfer once settled (its sync_file is closed). */
-    void transferSettled(LinuxTransfer t) {
-        synchronized (live) {
-            live.remove(t);
-        }
+        checkOpen("FUNCTIONFS_DMABUF_TRANSFER");
+        FunctionFsDmaBufSupport.require("FUNCTIONFS_DMABUF_TRANSFER", path);
+        return dmabufs.transfer(buf, length);
     }
 
     @Override
@@ -450,45 +224,28 @@ final class LinuxEndpoint implements Endpoint {
     }
 
     /**
-     * Settles and closes every sync_file that may hold this endpoint's fences, cancels AIO, then
-     * closes the file: the kernel cancels each attachment's latest transfer and drops them all.
+     * Cancels AIO, then lets the DMABUF side settle and close every sync_file that may hold this
+     * endpoint's fences and close the file: the kernel cancels each attachment's latest transfer
+     * and drops them all.
      */
     @Override
     public void close() {
-        List<Attachment> drop;
-        synchronized (attachments) {
+        synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            drop = new ArrayList<>(attachments);
         }
-        // AIO first, outside the guard: io_destroy may wait for the UDC to give requests back.
+        // AIO first: io_destroy may wait for the UDC to give requests back.
         RuntimeException aioFailure = null;
         try {
             aio.close();
         } catch (RuntimeException e) {
             aioFailure = e;
         }
-        guard.writeLock();
         try {
-            closing = true;
-            for (Attachment a : drop) {
-                settleBeforeDrop(a, "closing " + path);
-            }
-            List<LinuxTransfer> rest;
-            synchronized (live) {
-                rest = new ArrayList<>(live);
-            }
-            for (LinuxTransfer t : rest) {
-                t.settleBeforeDetach(false, "closing " + path);
-            }
-            file.close();
+            dmabufs.close();
         } finally {
-            guard.writeUnlock();
-            synchronized (attachments) {
-                attachments.clear();
-            }
             ffs.endpointClosed(this);
         }
         if (aioFailure != null) {

@@ -26,8 +26,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * One FunctionFS instance: its mount point, ep0, the event queue and SETUP answers, and the
@@ -38,19 +36,18 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * read the data stage of a host-to-device request (or a stall of a device-to-host one);
  * zero-length ones acknowledge. A stall returns EL2HLT, which is its success.
  *
- * <p>Bind safety: DMABUF TRANSFER and DETACH run under {@link #enterDmaBufIoctl} so that they
- * never reach the kernel once this function knows it is unbound (6.12 oopses there, see
- * kernel-facts). The function learns it from {@link LinuxGadget#unbind()} before the UDC write,
- * from closing ep0, and from UNBIND events. A UDC that disappears underneath (driver unloaded)
- * is seen only through the UNBIND event, once the user has read it.
+ * <p>Bind safety: DMABUF TRANSFER and DETACH run inside the function's {@link BindGate} so that
+ * they never reach the kernel once this function knows it is unbound (6.12 oopses there). The
+ * function learns it from {@link LinuxGadget#unbind()} before the UDC write, from closing any
+ * function's ep0 (which unbinds the whole gadget: every function is lowered before), and from
+ * UNBIND events of the current bind generation. A UDC that disappears underneath (driver
+ * unloaded) is seen only through the UNBIND event, once the user has read it.
  */
 final class LinuxFunctionFs implements FunctionFs {
     /** ep0 reads must be a multiple of this. */
     static final int EVENT_SIZE = 12;
     /** f_fs.c queues at most four events. */
     static final int MAX_EVENTS = 4;
-    /** How long an unbind waits for DMABUF ioctls that are entering the kernel (see {@link #setBound}). */
-    private static final long UNBIND_DRAIN_MILLIS = 1000;
 
     private final LinuxGadget gadget;
     private final String name;
@@ -59,12 +56,13 @@ final class LinuxFunctionFs implements FunctionFs {
     private final Object eventLock = new Object();
     private final ArrayDeque<Event> events = new ArrayDeque<>();
     private final List<LinuxEndpoint> open = new ArrayList<>();
-    private final ReentrantReadWriteLock bindLock = new ReentrantReadWriteLock(true);
+    private final BindGate gate = new BindGate();
     /** Per endpoint file: FunctionFS numbers fences per endpoint for the life of the instance. */
     private final java.util.Map<Integer, java.util.concurrent.atomic.AtomicLong> seqnos =
             new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Descriptors descriptors;
-    private volatile boolean bound;
+    /** The bind generation when the buffered events were read; guarded by eventLock. */
+    private long eventsGeneration;
     private volatile boolean closed;
     /** The SETUP handed to the user and not answered yet; guarded by eventLock. */
     private Event.Setup pending;
@@ -159,42 +157,23 @@ final class LinuxFunctionFs implements FunctionFs {
     // ---- bind state ----
 
     /**
-     * Records the bind state. Unbinding first makes new DMABUF ioctls fail, then waits briefly
-     * for the ones already entering the kernel: they read {@code ffs->gadget} right at entry, so
-     * one still inside after the wait is past that point (sleeping for ENABLE or the reservation)
-     * and safe.
+     * Records the bind state. Unbinding first makes new DMABUF ioctls fail, then waits for the
+     * ones already entering the kernel (see {@link BindGate}).
      */
     void setBound(boolean value) {
-        bound = value;
-        if (!value) {
-            try {
-                if (bindLock.writeLock().tryLock(UNBIND_DRAIN_MILLIS, TimeUnit.MILLISECONDS)) {
-                    bindLock.writeLock().unlock();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (value) {
+            gate.raise();
+        } else {
+            gate.lower();
         }
     }
 
     boolean isBound() {
-        return bound;
+        return gate.isBound();
     }
 
-    /**
-     * Enters a DMABUF TRANSFER or DETACH: fails with ENODEV (without touching the kernel) when
-     * the function is unbound; otherwise the caller must {@link #leaveDmaBufIoctl()} afterwards.
-     */
-    void enterDmaBufIoctl(String operation, String object) {
-        bindLock.readLock().lock();
-        if (!bound) {
-            bindLock.readLock().unlock();
-            throw EndpointErrors.unbound(operation, object);
-        }
-    }
-
-    void leaveDmaBufIoctl() {
-        bindLock.readLock().unlock();
+    BindGate gate() {
+        return gate;
     }
 
     // ---- events ----
@@ -233,6 +212,9 @@ final class LinuxFunctionFs implements FunctionFs {
             MemorySegment buf = arena.allocate(EVENT_SIZE * MAX_EVENTS);
             long n = ep0.read(buf);
             byte[] bytes = buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+            // Taken after the read: an UNBIND read before a newer bind() is then older than the
+            // generation that bind() raises, and cannot lower its flag.
+            eventsGeneration = gate.generation();
             events.addAll(EventCodec.decode(bytes, ep0Path()));
         }
     }
@@ -240,8 +222,9 @@ final class LinuxFunctionFs implements FunctionFs {
     private void track(Event e) {
         if (e instanceof Event.Unbind) {
             // Only lowers the flag: a BIND event is not proof on its own (an unbind may follow it
-            // in the kernel before the user reads it); bind() raises it after its UDC write.
-            setBound(false);
+            // in the kernel before the user reads it); bind() raises it after its UDC write. An
+            // UNBIND buffered before a newer bind() is stale and leaves the flag alone.
+            gate.lowerIf(eventsGeneration);
         }
     }
 
@@ -349,8 +332,9 @@ final class LinuxFunctionFs implements FunctionFs {
     }
 
     /**
-     * Closes every endpoint opened through it, then ep0; FunctionFS then unbinds the gadget,
-     * so the function counts as unbound from here on.
+     * Closes every endpoint opened through it, then ep0. Closing ep0 makes FunctionFS unbind the
+     * whole gadget, so every function of the gadget (not only this one) is lowered and drained
+     * first: a sibling's TRANSFER or DETACH must not reach the kernel once its gadget is gone.
      */
     @Override
     public void close() {
@@ -362,7 +346,7 @@ final class LinuxFunctionFs implements FunctionFs {
             closed = true;
             endpoints = new ArrayList<>(open);
         }
-        setBound(false);
+        gadget.functionClosed();
         RuntimeException failure = null;
         for (LinuxEndpoint e : endpoints) {
             try {
@@ -372,7 +356,6 @@ final class LinuxFunctionFs implements FunctionFs {
             }
         }
         ep0.close();
-        gadget.functionClosed();
         if (failure != null) {
             throw failure;
         }

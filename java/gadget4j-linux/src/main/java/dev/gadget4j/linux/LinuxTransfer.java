@@ -6,12 +6,11 @@ import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.Transfer;
 import dev.gadget4j.linux.sys.Constants;
-import dev.gadget4j.linux.sys.Fd;
-import dev.gadget4j.linux.sys.Poll;
-import dev.gadget4j.linux.sys.SyncFile;
+import dev.gadget4j.linux.sys.FenceCalls;
+import dev.gadget4j.linux.sys.FenceScratch;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -33,54 +32,74 @@ import java.util.Optional;
  *   <li>Several candidates (the same buffer in flight on several endpoints or attachments at
  *       once): done once all of them signalled; status is their common error if they all failed
  *       alike, else empty; statusKnown false.</li>
- *   <li>DETACH or closing the endpoint file: the library closes the sync_file first (see
- *       {@link FenceGuard}), after reading it a last time. A transfer that was still pending and
- *       was its attachment's latest one is the one the kernel dequeues: ECONNRESET, known. An
- *       earlier one still pending on the same attachment is not dequeued and keeps running, but
- *       is no longer observable: done, status empty, statusKnown false. A transfer that completed
- *       in the instant between that last reading and the ioctl is reported as cancelled
- *       (ECONNRESET) although its data moved.</li>
+ *   <li>DETACH or closing the endpoint file: the library closes the sync_file first, after
+ *       reading it a last time (6.12 frees a fence's lock with its attachment). A transfer that
+ *       was still pending and was its attachment's latest one is the one the kernel dequeues:
+ *       ECONNRESET, known. An earlier one still pending on the same attachment is not dequeued
+ *       and keeps running, but is no longer observable: done, status empty, statusKnown false.
+ *       A transfer that completed in the instant between that last reading and the ioctl is
+ *       reported as cancelled (ECONNRESET) although its data moved.</li>
  * </ul>
  * Once done, the sync_file is closed at once, so a finished transfer holds no file descriptor.
+ *
+ * <p>The sync_file is a bare number owned by one state word: {@code USE} per thread reading or
+ * polling it, {@code DROP} once a DETACH or close wants it closed (new users then wait for the
+ * result instead), {@code DONE} once the result is published, {@code RELEASED} once the number is
+ * closed, by the last user out after DONE. The steady state (export, FILE_INFO, poll, close)
+ * allocates nothing but this object; messages are built only on failure.
  */
 final class LinuxTransfer implements Transfer {
-    private static final String DRIVER = "functionfs";
+    private static final byte[] DRIVER = FenceScratch.driverName("functionfs");
+    private static final int DROP = 1;
+    private static final int DONE = 2;
+    private static final int RELEASED = 4;
+    private static final int USE = 8;
+    private static final VarHandle STATE;
 
-    private final LinuxEndpoint endpoint;
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(LinuxTransfer.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final EndpointDmaBufs owner;
     private final LinuxDmaBuf buf;
-    private final LinuxEndpoint.Attachment attachment;
+    private final EndpointDmaBufs.Attachment attachment;
     private final long length;
     private final long seqno;
-    private final FenceGuard guard;
-    /** Guarded by the guard's read side for use, its write side (or this) for change. */
-    private Fd syncFile;
+    private final int syncFd;
     private final boolean shared;
-    private volatile boolean done;
-    private volatile Errno error;
-    private volatile boolean known = true;
-    private volatile String note;
+    private volatile int state;
+    private Errno error;
+    private boolean known = true;
+    private String note;
+    /** Positions in the endpoint's and the buffer's {@link TransferList}; guarded by those lists. */
+    private int endpointIndex = -1;
+    private int bufferIndex = -1;
 
-    LinuxTransfer(LinuxEndpoint endpoint, LinuxDmaBuf buf, LinuxEndpoint.Attachment attachment, long length,
-                  long seqno, FenceGuard guard, Fd syncFile, boolean shared) {
-        this.endpoint = endpoint;
+    LinuxTransfer(EndpointDmaBufs owner, LinuxDmaBuf buf, EndpointDmaBufs.Attachment attachment, long length,
+                  long seqno, int syncFd, boolean shared) {
+        this.owner = owner;
         this.buf = buf;
         this.attachment = attachment;
         this.length = length;
         this.seqno = seqno;
-        this.guard = guard;
-        this.syncFile = syncFile;
+        this.syncFd = syncFd;
         this.shared = shared;
     }
 
     /** A transfer that is final from the start (queued on an endpoint being closed or detached). */
-    static LinuxTransfer settled(LinuxEndpoint endpoint, LinuxDmaBuf buf, long length, long seqno, FenceGuard guard,
-                                 Errno error, boolean known, String note) {
-        LinuxTransfer t = new LinuxTransfer(endpoint, buf, null, length, seqno, guard, null, false);
-        t.finish(error, known, note);
+    static LinuxTransfer settled(EndpointDmaBufs owner, LinuxDmaBuf buf, long length, long seqno, Errno error,
+                                 boolean known, String note) {
+        LinuxTransfer t = new LinuxTransfer(owner, buf, null, length, seqno, -1, false);
+        t.publish(error, known, note);
+        t.state = DONE | RELEASED;
         return t;
     }
 
-    LinuxEndpoint.Attachment attachment() {
+    EndpointDmaBufs.Attachment attachment() {
         return attachment;
     }
 
@@ -88,13 +107,30 @@ final class LinuxTransfer implements Transfer {
         return buf;
     }
 
+    /** Whether it was queued on an IN endpoint (its fence has READ usage). */
+    boolean isIn() {
+        return owner.isIn();
+    }
+
     boolean shared() {
         return shared;
     }
 
+    int index(boolean byEndpoint) {
+        return byEndpoint ? endpointIndex : bufferIndex;
+    }
+
+    void index(boolean byEndpoint, int i) {
+        if (byEndpoint) {
+            endpointIndex = i;
+        } else {
+            bufferIndex = i;
+        }
+    }
+
     @Override
     public Endpoint endpoint() {
-        return endpoint;
+        return owner.endpoint();
     }
 
     @Override
@@ -112,146 +148,240 @@ final class LinuxTransfer implements Transfer {
         return seqno;
     }
 
-    private synchronized void finish(Errno e, boolean statusKnown, String why) {
-        if (done) {
+    private boolean done() {
+        return (state & DONE) != 0;
+    }
+
+    // ---- the state word ----
+
+    /** Begins a use of the sync_file; false once it is dropped or done (read the result then). */
+    private boolean enterUse() {
+        while (true) {
+            int s = state;
+            if ((s & (DROP | DONE)) != 0) {
+                return false;
+            }
+            if (STATE.compareAndSet(this, s, s + USE)) {
+                return true;
+            }
+        }
+    }
+
+    /** Ends a use; the last user out of a done transfer closes the sync_file. */
+    private void exitUse(FenceScratch s) {
+        int now = (int) STATE.getAndAdd(this, -USE) - USE;
+        if ((now & DONE) != 0 && now < USE) {
+            release(s);
+        }
+    }
+
+    /** Publishes the result once; the sync_file is closed by whoever holds the last use. */
+    private synchronized void publish(Errno e, boolean statusKnown, String why) {
+        if (done()) {
             return;
         }
         error = e;
         known = statusKnown;
         note = why;
-        done = true;
-        if (syncFile != null) {
-            syncFile.close();
-            syncFile = null;
-        }
-        buf.transferSettled(this);
-        endpoint.transferSettled(this);
+        STATE.getAndBitwiseOr(this, DONE);
     }
 
-    /** Reads the sync_file once and settles the transfer if its fence has signalled. Guard read side held. */
-    void refresh() {
-        Fd f;
-        synchronized (this) {
-            if (done || syncFile == null) {
-                return;
-            }
-            f = syncFile;
-        }
-        SyncFile.Info info;
-        try {
-            info = SyncFile.info(f);
-        } catch (GadgetException e) {
-            finish(null, false, "its sync_file could not be read: " + e.getMessage());
+    /** Closes the sync_file exactly once and forgets the transfer. */
+    private void release(FenceScratch s) {
+        int prev = (int) STATE.getAndBitwiseOr(this, RELEASED);
+        if ((prev & RELEASED) != 0 || syncFd < 0) {
             return;
         }
-        List<SyncFile.FenceInfo> candidates = new ArrayList<>();
-        for (SyncFile.FenceInfo fi : info.fences()) {
-            if (DRIVER.equals(fi.driverName())) {
-                candidates.add(fi);
-            }
-        }
-        if (candidates.isEmpty()) {
-            finish(null, false, "it completed before its fence could be exported; the kernel keeps no status then");
-            return;
-        }
-        if (candidates.size() == 1 && !shared) {
-            int s = candidates.getFirst().status();
-            if (s != 0) {
-                finish(s < 0 ? Waits.errno(-s) : null, true, null);
-            }
-            return;
-        }
-        for (SyncFile.FenceInfo fi : candidates) {
-            if (fi.status() == 0) {
-                return;
-            }
-        }
-        Errno common = errorOf(candidates.getFirst());
-        boolean alike = common != null;
-        for (SyncFile.FenceInfo fi : candidates) {
-            alike &= errorOf(fi) == common;
-        }
-        finish(alike ? common : null, false, "its buffer was in flight on several attachments; the kernel does not "
-                + "say which fence is this transfer's");
+        FenceCalls.closeSyncFile(syncFd, s); // the number is released even when close reports an error
+        buf.fences().live.remove(this);
+        owner.live().remove(this);
     }
 
-    private static Errno errorOf(SyncFile.FenceInfo fi) {
-        return fi.status() < 0 ? Waits.errno(-fi.status()) : null;
-    }
-
+    // ---- reading the fence ----
 
     /**
-     * Settles the transfer before its attachment goes (guard write side held): a last reading,
-     * then either the kernel's cancellation (the attachment's latest pending transfer) or an
-     * unobservable end.
+     * Reads the sync_file once (a use or the dropper's exclusivity held) and publishes the result
+     * if its fences have signalled. Allocates nothing unless the transfer failed or cannot be attributed.
      */
-    void settleBeforeDetach(boolean latest, String cause) {
-        refresh();
-        if (done) {
+    private void refresh(FenceScratch s) {
+        int r = FenceCalls.fileInfo(syncFd, s);
+        if (r < 0) {
+            publish(null, false, "its sync_file could not be read: SYNC_IOC_FILE_INFO failed with "
+                    + Waits.errno(-r).name());
             return;
         }
-        if (latest && !shared) {
-            finish(Errno.ECONNRESET, true, "cancelled by " + cause);
-        } else {
-            finish(null, false, "it was still in flight at " + cause + ", which ends what the kernel lets gadget4j "
-                    + "observe of it (it was not the attachment's latest transfer, so it was not cancelled)");
+        int count = Math.min(s.fenceCount(), FenceScratch.FENCES);
+        int candidates = 0;
+        int pending = 0;
+        int first = 0;
+        boolean alike = true;
+        for (int i = 0; i < count; i++) {
+            if (!s.fenceDriverIs(i, DRIVER)) {
+                continue;
+            }
+            int st = s.fenceStatus(i);
+            if (candidates == 0) {
+                first = st;
+            } else if (st != first) {
+                alike = false;
+            }
+            candidates++;
+            if (st == 0) {
+                pending++;
+            }
+        }
+        if (s.fenceCount() > FenceScratch.FENCES) {
+            // More fences than room: the kernel filled nothing; decide from the file's status alone.
+            if (s.fileStatus() != 0) {
+                publish(s.fileStatus() < 0 ? Waits.errno(-s.fileStatus()) : null, false,
+                        "its buffer was in flight on several attachments; the kernel does not say which fence is this transfer's");
+            }
+            return;
+        }
+        if (candidates == 0) {
+            publish(null, false, "it completed before its fence could be exported; the kernel keeps no status then");
+        } else if (candidates == 1 && !shared) {
+            if (first != 0) {
+                publish(first < 0 ? Waits.errno(-first) : null, true, null);
+            }
+        } else if (pending == 0) {
+            publish(alike && first < 0 ? Waits.errno(-first) : null, false,
+                    "its buffer was in flight on several attachments; the kernel does not say which fence is this transfer's");
         }
     }
+
+    /**
+     * Reads the sync_file once if the transfer is still observable: false when a DETACH or close
+     * is settling it (its result follows).
+     */
+    boolean tidy() {
+        FenceScratch s = FenceScratch.current();
+        if (!enterUse()) {
+            return false;
+        }
+        try {
+            refresh(s);
+        } finally {
+            exitUse(s);
+        }
+        return true;
+    }
+
+    /**
+     * Settles the transfer before its attachment goes, its sync_file closed on return: no new
+     * user, the current users woken (through the owner's wake-up eventfd) and waited for, a last
+     * reading, then either the kernel's cancellation (the attachment's latest pending transfer)
+     * or an unobservable end.
+     */
+    void settleBeforeDetach(boolean latest, String cause) {
+        int prev = (int) STATE.getAndBitwiseOr(this, DROP);
+        if ((prev & (DROP | RELEASED)) != 0) {
+            awaitReleased();
+            return;
+        }
+        owner.wakeWaiters();
+        try {
+            while (state >= USE) {
+                DmaBufFences.pause();
+            }
+        } finally {
+            owner.wakeDone();
+        }
+        FenceScratch s = FenceScratch.current();
+        if (!done()) {
+            refresh(s);
+        }
+        if (!done()) {
+            if (latest && !shared) {
+                publish(Errno.ECONNRESET, true, "cancelled by " + cause);
+            } else {
+                publish(null, false, "it was still in flight at " + cause + ", which ends what the kernel lets gadget4j "
+                        + "observe of it (it was not the attachment's latest transfer, so it was not cancelled)");
+            }
+        }
+        release(s);
+    }
+
+    /** Another thread settles it: wait until the sync_file is closed. */
+    private void awaitReleased() {
+        while ((state & RELEASED) == 0) {
+            DmaBufFences.pause();
+        }
+    }
+
+    // ---- Transfer ----
 
     @Override
     public boolean isDone() {
-        if (!done) {
-            guard.readLock();
+        if (!done() && !tidy()) {
+            awaitDone();
+        }
+        return done();
+    }
+
+    private void awaitDone() {
+        while (!done()) {
+            DmaBufFences.pause();
+        }
+    }
+
+    /**
+     * Waits up to {@code timeout} (null: forever): true once done, false on timeout. FILE_INFO is
+     * read first, so a transfer that already completed costs no poll.
+     */
+    @Override
+    public boolean waitFor(Duration timeout) {
+        if (done()) {
+            return true;
+        }
+        long deadline = timeout == null ? 0 : System.nanoTime() + Waits.nanos(timeout);
+        FenceScratch s = FenceScratch.current();
+        while (!done()) {
+            if (!enterUse()) {
+                awaitDone();
+                break;
+            }
             try {
-                refresh();
+                refresh(s);
+                if (done()) {
+                    break;
+                }
+                int wait = -1;
+                if (timeout != null) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    wait = (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
+                }
+                // The sync_file polls readable once every fence in it signalled; the owner's
+                // eventfd, when a DETACH or close wants this sync_file closed.
+                s.pollFd(0, syncFd, Constants.POLLIN);
+                s.pollFd(1, owner.wakeNumber(), Constants.POLLIN);
+                int r = FenceCalls.poll(2, wait, s);
+                if (r < 0 && r != -Errno.EINTR.number()) {
+                    publish(null, false, "poll on its sync_file failed with " + Waits.errno(-r).name());
+                }
             } finally {
-                guard.readUnlock();
+                exitUse(s);
             }
         }
-        return done;
+        return true;
     }
 
     @Override
     public void await(Duration timeout) {
-        long deadline = System.nanoTime() + Waits.nanos(timeout);
-        while (!done) {
-            guard.readLock();
-            try {
-                Fd f;
-                synchronized (this) {
-                    f = syncFile;
-                }
-                if (done || f == null) {
-                    break;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    refresh(); // it may have signalled just now
-                    if (done) {
-                        break;
-                    }
-                    throw new GadgetException("wait (DMABUF fence)", endpoint.path(), Errno.ETIMEDOUT,
-                            "transfer #" + seqno + " of DMABUF fd " + buf.fd() + " not complete after " + timeout);
-                }
-                // The sync_file polls readable once every fence in it signalled: read it only then.
-                int[] revents = new int[2];
-                Poll.poll(List.of(f, guard.wakeFd()), new int[] {Constants.POLLIN, Constants.POLLIN}, revents,
-                        (left + 999_999) / 1_000_000);
-                if (revents[0] != 0) {
-                    refresh();
-                }
-            } finally {
-                guard.readUnlock();
-            }
+        if (!waitFor(timeout)) {
+            throw new GadgetException("wait (DMABUF fence)", owner.path(), Errno.ETIMEDOUT,
+                    "transfer #" + seqno + " of DMABUF fd " + buf.fd() + " not complete after " + timeout);
         }
         Errno e = error;
         if (e != null) {
-            throw new GadgetException("FUNCTIONFS_DMABUF_TRANSFER", endpoint.path(), e,
+            throw new GadgetException("FUNCTIONFS_DMABUF_TRANSFER", owner.path(), e,
                     "transfer #" + seqno + " of DMABUF fd " + buf.fd() + " completed with " + e.name()
                             + (note == null ? "" : " (" + note + ")"));
         }
     }
-
 
     @Override
     public Optional<Errno> status() {
@@ -266,8 +396,9 @@ final class LinuxTransfer implements Transfer {
 
     @Override
     public String toString() {
-        return "transfer #" + seqno + " of " + length + " bytes of DMABUF fd " + buf.fd() + " on " + endpoint.path()
-                + (done ? (error == null ? " done" : " failed: " + error) + (known ? "" : " (status unknown: " + note + ")")
+        boolean d = done();
+        return "transfer #" + seqno + " of " + length + " bytes of DMABUF fd " + buf.fd() + " on " + owner.path()
+                + (d ? (error == null ? " done" : " failed: " + error) + (known ? "" : " (status unknown: " + note + ")")
                 : " pending");
     }
 }

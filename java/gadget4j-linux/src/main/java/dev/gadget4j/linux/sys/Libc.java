@@ -109,7 +109,7 @@ public final class Libc {
         return new GadgetException(operation, object, e, d);
     }
 
-    private static RuntimeException rethrow(Throwable t) {
+    static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) {
             return r;
         }

@@ -1,0 +1,91 @@
+package dev.gadget4j.linux;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The fence bookkeeping of one DMABUF: its transfers whose sync_file is open (on any endpoint),
+ * and one state word that keeps sync_file exports and the dropping of an attachment apart. An
+ * export of this buffer may hold the fence of any attachment of it, so DETACH and an endpoint's
+ * close take the DROPPING bit of each buffer they drop (exclusive, after the exports in progress
+ * finish), close the sync_files that may hold the attachment's fences, and only then let the
+ * kernel drop it. Exports wait while DROPPING is set; droppers are rare, exports are one CAS pair.
+ */
+final class DmaBufFences {
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final int DROPPING = 1;
+    private static final int EXPORTER = 2;
+
+    /** Unique per buffer: droppers of several buffers take them in this order. */
+    final long id = IDS.incrementAndGet();
+    final TransferList live = new TransferList(false);
+    /** Bit 0: DROPPING; the rest: twice the exports in progress. */
+    private final AtomicInteger state = new AtomicInteger();
+
+    /** Begins an export (or a guarded CPU-access SYNC); waits while the buffer is being dropped. */
+    void enterExport() {
+        while (true) {
+            int s = state.get();
+            if ((s & DROPPING) == 0) {
+                if (state.compareAndSet(s, s + EXPORTER)) {
+                    return;
+                }
+            } else {
+                pause();
+            }
+        }
+    }
+
+    void exitExport() {
+        state.addAndGet(-EXPORTER);
+    }
+
+    /** Takes the exclusive DROPPING bit, then waits until no export is in progress. */
+    void beginDrop() {
+        while (true) {
+            int s = state.get();
+            if ((s & DROPPING) == 0 && state.compareAndSet(s, s | DROPPING)) {
+                break;
+            }
+            pause();
+        }
+        while ((state.get() & ~DROPPING) != 0) {
+            pause();
+        }
+    }
+
+    void endDrop() {
+        state.addAndGet(-DROPPING);
+    }
+
+    /** Whether a transfer of this buffer on another attachment than {@code a} may be in flight. */
+    boolean othersInFlight(EndpointDmaBufs.Attachment a) {
+        return live.anyOtherThan(a);
+    }
+
+    /**
+     * Waits until this buffer's tracked transfers (all but those on {@code except}; with
+     * {@code outOnly} only OUT ones) are done, through their sync_files, which droppers may
+     * close meanwhile: so a kernel wait that ends in a fence's lock (a CPU-access SYNC START, a
+     * TRANSFER behind another attachment's transfer) starts only once the fences it would wait
+     * for have signalled. False when one was still pending after {@code timeout} (null: no limit).
+     */
+    boolean awaitIdle(EndpointDmaBufs.Attachment except, boolean outOnly, Duration timeout) {
+        if (!live.anyOtherThan(except)) {
+            return true;
+        }
+        for (LinuxTransfer t : live.snapshot()) {
+            if (t.attachment() != except && !(outOnly && t.isIn()) && !t.waitFor(timeout)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Waits here are rare and short (a drop, an export): a brief park, no allocation. */
+    static void pause() {
+        LockSupport.parkNanos(20_000);
+    }
+}

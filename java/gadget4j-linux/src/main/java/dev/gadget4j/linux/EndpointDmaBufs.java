@@ -1,0 +1,391 @@
+package dev.gadget4j.linux;
+
+import dev.gadget4j.DmaBuf;
+import dev.gadget4j.Errno;
+import dev.gadget4j.GadgetException;
+import dev.gadget4j.linux.sys.Constants;
+import dev.gadget4j.linux.sys.Fd;
+import dev.gadget4j.linux.sys.FenceCalls;
+import dev.gadget4j.linux.sys.FenceScratch;
+import dev.gadget4j.linux.sys.Ioctl;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The DMABUF side of one endpoint file: its attachments, its transfers and the sync_files that
+ * observe them, with two protections for kernels without gadget4j's fixes: TRANSFER and DETACH
+ * are never issued on an unbound function (the function's {@link BindGate}), and the sync_files
+ * that may hold an attachment's fences are closed before DETACH and before the endpoint file is
+ * closed, whatever thread closes what (each buffer's {@link DmaBufFences}, each transfer's state
+ * word).
+ *
+ * <p>The library mirrors the kernel's attachment list (newest first, as {@code list_add} keeps
+ * it; TRANSFER and DETACH use the newest attachment of a buffer) to know which transfer a DETACH
+ * cancels.
+ *
+ * <p>A transfer's steady state takes no lock and allocates only its {@link LinuxTransfer}: two
+ * handle acquisitions (endpoint and DMABUF file), one bind-gate entry, one export entry, the
+ * per-thread {@link FenceScratch} for every struct, five syscalls (TRANSFER, EXPORT_SYNC_FILE,
+ * FILE_INFO, poll only when not yet signalled, close).
+ */
+final class EndpointDmaBufs {
+    /** More live sync_files than this on one endpoint: settle finished ones when queueing. */
+    private static final int TIDY_THRESHOLD = 16;
+    private static final int CLOSING = 1;
+    private static final int WAKER = 2;
+    /** How long TRANSFER waits for the reservation in the kernel (DMABUF_ENQUEUE_TIMEOUT_MS). */
+    private static final Duration RESERVATION_WAIT = Duration.ofMillis(5000);
+
+    /** One FUNCTIONFS_DMABUF_ATTACH. */
+    static final class Attachment {
+        final LinuxDmaBuf buf;
+        volatile LinuxTransfer latest;
+        volatile boolean dropped;
+
+        Attachment(LinuxDmaBuf buf) {
+            this.buf = buf;
+        }
+    }
+
+    private final LinuxEndpoint endpoint;
+    private final LinuxFunctionFs ffs;
+    private final String path;
+    private final boolean in;
+    private final boolean nonBlocking;
+    private final Fd file;
+    private final AtomicLong seqno;
+    /** Newest first; guarded by itself. */
+    private final List<Attachment> attachments = new ArrayList<>();
+    private final TransferList live = new TransferList(true);
+    /** Woken when a DETACH or close wants a sync_file that a waiter polls. */
+    private final Fd wake;
+    /** Bit 0: CLOSING (no export any more); the rest: twice the wakers active. */
+    private final AtomicInteger state = new AtomicInteger();
+
+    EndpointDmaBufs(LinuxEndpoint endpoint, LinuxFunctionFs ffs, String path, boolean in, boolean nonBlocking, Fd file,
+                    AtomicLong seqno) {
+        this.endpoint = endpoint;
+        this.ffs = ffs;
+        this.path = path;
+        this.in = in;
+        this.nonBlocking = nonBlocking;
+        this.file = file;
+        this.seqno = seqno;
+        this.wake = Fd.eventfd(0, Constants.EFD_NONBLOCK, "eventfd (fence waiters of " + path + ")");
+    }
+
+    LinuxEndpoint endpoint() {
+        return endpoint;
+    }
+
+    String path() {
+        return path;
+    }
+
+    boolean isIn() {
+        return in;
+    }
+
+    TransferList live() {
+        return live;
+    }
+
+    // ---- waking waiters ----
+
+    /** The wake-up eventfd's number, polled by waiters next to their sync_file. */
+    int wakeNumber() {
+        return wake.number();
+    }
+
+    /** Makes the wake-up eventfd readable until the matching {@link #wakeDone()}. */
+    void wakeWaiters() {
+        if (state.getAndAdd(WAKER) < WAKER) {
+            eventfd(true);
+        }
+    }
+
+    /** The last waker drains the eventfd, so later waits block again. */
+    void wakeDone() {
+        if (state.addAndGet(-WAKER) < WAKER) {
+            eventfd(false);
+        }
+    }
+
+    private void eventfd(boolean signal) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(ValueLayout.JAVA_LONG);
+            v.set(ValueLayout.JAVA_LONG, 0, 1);
+            if (signal) {
+                wake.write(v);
+            } else {
+                wake.read(v);
+            }
+        } catch (GadgetException e) {
+            // EAGAIN: already readable (signal) or already drained (read); EBADF: closed, nobody waits.
+        }
+    }
+
+    // ---- attach / detach ----
+
+    /** The backend's own, open DmaBuf behind {@code buf}, as dma_buf_get() would resolve its fd. */
+    private LinuxDmaBuf resolve(DmaBuf buf, String operation) {
+        Objects.requireNonNull(buf, "buf");
+        if (!(buf instanceof LinuxDmaBuf l) || l.allocator() != ffs.gadget().backend().dmaBufs()) {
+            throw new GadgetException(operation, path, Errno.EBADF,
+                    "DMABUF fd " + buf.fd() + " does not belong to this backend");
+        }
+        if (l.isClosed()) {
+            throw new GadgetException(operation, path, Errno.EBADF, "DMABUF fd " + buf.fd() + " is closed");
+        }
+        return l;
+    }
+
+    /** Runs an ioctl whose int argument is the DMABUF's fd, the DMABUF acquired meanwhile. */
+    private void fdIoctl(long request, LinuxDmaBuf buf) {
+        Fd dmabuf = buf.fdHandle();
+        dmabuf.acquire(Ioctl.name(request));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment arg = arena.allocate(ValueLayout.JAVA_INT);
+            arg.set(ValueLayout.JAVA_INT, 0, dmabuf.number());
+            file.ioctl(request, arg);
+        } finally {
+            dmabuf.release();
+        }
+    }
+
+    void attach(DmaBuf buf) {
+        String op = "FUNCTIONFS_DMABUF_ATTACH";
+        LinuxDmaBuf l = resolve(buf, op);
+        synchronized (attachments) {
+            try {
+                fdIoctl(Ioctl.FUNCTIONFS_DMABUF_ATTACH, l);
+            } catch (GadgetException e) {
+                String why = switch (e.errno()) {
+                    case ENOTTY -> "FUNCTIONFS_DMABUF_ATTACH is not supported by this kernel (Linux < 6.9)";
+                    case EPERM -> "the UDC does not support scatter-gather, or the function is not bound (attach after bind)";
+                    case EBUSY -> "the DMABUF's reservation is locked (non-blocking)";
+                    case ENODEV -> "the FunctionFS instance is not active";
+                    default -> "DMABUF fd " + l.fd();
+                };
+                throw new GadgetException(op, path, e.errno(), why, e);
+            }
+            attachments.addFirst(new Attachment(l));
+        }
+    }
+
+    private Attachment newest(LinuxDmaBuf buf) {
+        synchronized (attachments) {
+            for (int i = 0, n = attachments.size(); i < n; i++) {
+                Attachment a = attachments.get(i);
+                if (a.buf == buf) {
+                    return a;
+                }
+            }
+            return null;
+        }
+    }
+
+    void detach(DmaBuf buf) {
+        String op = "FUNCTIONFS_DMABUF_DETACH";
+        file.acquire(op);
+        try {
+            int slot = ffs.gate().enter(op, path, file.number(), FenceScratch.current().tid());
+            try {
+                LinuxDmaBuf l = resolve(buf, op);
+                Attachment a = newest(l);
+                DmaBufFences fences = l.fences();
+                fences.beginDrop();
+                try {
+                    if (a != null) {
+                        settleBeforeDrop(a, "DETACH");
+                    }
+                    try {
+                        fdIoctl(Ioctl.FUNCTIONFS_DMABUF_DETACH, l);
+                    } catch (GadgetException e) {
+                        throw new GadgetException(op, path, e.errno(), e.errno() == Errno.EPERM
+                                ? "DMABUF fd " + l.fd() + " is not attached to this endpoint" : null, e);
+                    } finally {
+                        if (a != null) {
+                            synchronized (attachments) {
+                                attachments.remove(a);
+                            }
+                        }
+                    }
+                } finally {
+                    fences.endDrop();
+                }
+            } finally {
+                ffs.gate().leave(slot);
+            }
+        } finally {
+            file.release();
+        }
+    }
+
+    /**
+     * The buffer's DROPPING bit held: settles and closes every sync_file that may hold a fence
+     * of {@code a} (this attachment's transfers, and transfers of the same buffer elsewhere whose
+     * export may have merged its fences), then marks it dropped.
+     */
+    private static void settleBeforeDrop(Attachment a, String cause) {
+        a.dropped = true;
+        for (LinuxTransfer t : a.buf.fences().live.snapshot()) {
+            if (t.attachment() == a || t.shared()) {
+                t.settleBeforeDetach(t == a.latest, cause);
+            }
+        }
+    }
+
+    // ---- transfer ----
+
+    LinuxTransfer transfer(DmaBuf buf, long length) {
+        String op = "FUNCTIONFS_DMABUF_TRANSFER";
+        FenceScratch s = FenceScratch.current();
+        // Held across the ioctl and the export: the kernel cannot release the file (and with it
+        // the attachments) in between, even if another thread closes this endpoint.
+        file.acquire(op);
+        try {
+            LinuxDmaBuf l = resolve(buf, op);
+            Attachment a = newest(l);
+            if (a != null && l.fences().othersInFlight(a)
+                    && !l.fences().awaitIdle(a, in, nonBlocking ? Duration.ZERO : RESERVATION_WAIT)) {
+                // TRANSFER would wait in the kernel for the fences of other attachments (an IN
+                // transfer for writers only), ending in their lock, which 6.12 frees with the
+                // attachment: they are awaited here instead, as long as the kernel would wait.
+                throw transferFailed(l, length, Errno.EBUSY);
+            }
+            Fd dmabuf = l.fdHandle();
+            dmabuf.acquire(op);
+            try {
+                queue(l, dmabuf.number(), length, s);
+                return track(l, dmabuf.number(), a, length, seqno.incrementAndGet(), s);
+            } finally {
+                dmabuf.release();
+            }
+        } finally {
+            file.release();
+        }
+    }
+
+    /** The TRANSFER ioctl inside the bind gate; EINTR re-enters the gate before retrying. */
+    private void queue(LinuxDmaBuf l, int dmabufFd, long length, FenceScratch s) {
+        String op = "FUNCTIONFS_DMABUF_TRANSFER";
+        s.transferRequest(dmabufFd, length);
+        int r;
+        do {
+            int slot = ffs.gate().enter(op, path, file.number(), s.tid());
+            try {
+                r = FenceCalls.transfer(file.number(), s);
+            } finally {
+                ffs.gate().leave(slot);
+            }
+        } while (r == -Errno.EINTR.number());
+        if (r < 0) {
+            throw transferFailed(l, length, Waits.errno(-r));
+        }
+    }
+
+    private GadgetException transferFailed(LinuxDmaBuf l, long length, Errno e) {
+        String why = switch (e) {
+            case EINVAL -> "length " + length + " is not within 1.." + l.size() + " (the DMABUF's size)";
+            case EPERM -> "DMABUF fd " + l.fd() + " is not attached to this endpoint";
+            case EAGAIN -> "the endpoint is not enabled (non-blocking)";
+            case EBUSY -> "DMABUF fd " + l.fd() + (in ? " still has OUT transfers in flight" : " still has transfers in flight")
+                    + (nonBlocking ? " (non-blocking)" : " after 5000 ms");
+            case ESHUTDOWN -> "the endpoint was disabled meanwhile";
+            case ENOTTY -> "FUNCTIONFS_DMABUF_TRANSFER is not supported by this kernel (Linux < 6.9)";
+            default -> null;
+        };
+        return new GadgetException("FUNCTIONFS_DMABUF_TRANSFER", path, e, why);
+    }
+
+    /** After a successful TRANSFER: the sync_file export, unless the endpoint or attachment is going away. */
+    private LinuxTransfer track(LinuxDmaBuf l, int dmabufFd, Attachment a, long length, long seq, FenceScratch s) {
+        DmaBufFences fences = l.fences();
+        fences.enterExport();
+        try {
+            if ((state.get() & CLOSING) != 0) {
+                // The file is released after this call returns: the kernel then dequeues this
+                // transfer, the newest of its attachment.
+                return LinuxTransfer.settled(this, l, length, seq, Errno.ECONNRESET, true,
+                        "cancelled: the endpoint was closed while it was being queued");
+            }
+            if (a == null || a.dropped) {
+                return LinuxTransfer.settled(this, l, length, seq, null, false,
+                        "its attachment was detached by another thread while it was being queued");
+            }
+            boolean shared = fences.othersInFlight(a);
+            int sync = FenceCalls.exportSyncFile(dmabufFd, Constants.DMA_BUF_SYNC_RW, s);
+            if (sync < 0) {
+                return LinuxTransfer.settled(this, l, length, seq, null, false,
+                        "DMA_BUF_IOCTL_EXPORT_SYNC_FILE failed (" + Waits.errno(-sync) + "): its completion cannot be observed");
+            }
+            LinuxTransfer t = new LinuxTransfer(this, l, a, length, seq, sync, shared);
+            a.latest = t;
+            fences.live.add(t);
+            if (live.add(t) > TIDY_THRESHOLD) {
+                tidy();
+            }
+            return t;
+        } finally {
+            fences.exitExport();
+        }
+    }
+
+    /** Settles finished transfers nobody asked about, so their sync_files do not pile up. */
+    private void tidy() {
+        for (LinuxTransfer t : live.snapshot()) {
+            t.tidy();
+        }
+    }
+
+    // ---- close ----
+
+    /**
+     * Closes the endpoint file once every sync_file that may hold one of its attachments' fences
+     * is closed: no export from here on, every attached buffer's DROPPING bit taken (in buffer
+     * order, so two closes cannot deadlock), the transfers settled, the file closed (the kernel
+     * cancels each attachment's latest transfer and drops them all), the buffers released.
+     */
+    void close() {
+        state.getAndUpdate(v -> v | CLOSING);
+        Attachment[] drop;
+        synchronized (attachments) {
+            drop = attachments.toArray(Attachment[]::new);
+        }
+        DmaBufFences[] buffers = Arrays.stream(drop).map(a -> a.buf.fences()).distinct()
+                .sorted(Comparator.comparingLong(f -> f.id)).toArray(DmaBufFences[]::new);
+        int taken = 0;
+        try {
+            for (DmaBufFences f : buffers) {
+                f.beginDrop();
+                taken++;
+            }
+            String cause = "closing " + path;
+            for (Attachment a : drop) {
+                settleBeforeDrop(a, cause);
+            }
+            for (LinuxTransfer t : live.snapshot()) {
+                t.settleBeforeDetach(false, cause);
+            }
+            file.close();
+        } finally {
+            for (int i = 0; i < taken; i++) {
+                buffers[i].endDrop();
+            }
+            synchronized (attachments) {
+                attachments.clear();
+            }
+            wake.close();
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package dev.gadget4j.linux.sys;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One thread's native argument structs for the DMABUF transfer path, allocated once per thread
+ * and reused by every call: the capture-state buffer, a {@code usb_ffs_dmabuf_transfer_req}, a
+ * {@code dma_buf_export_sync_file}, a {@code sync_file_info} with room for {@link #FENCES}
+ * {@code sync_fence_info}s, and two {@code pollfd}s. Per thread rather than per endpoint because
+ * several threads may queue on and wait for one endpoint at once; a thread uses its scratch for
+ * one call at a time and reads the results before its next call.
+ *
+ * <p>The accessors are typed and take precomputed offsets, so the use sites never cast a VarHandle.
+ */
+public final class FenceScratch {
+    /** Fence slots for SYNC_IOC_FILE_INFO: an export from one buffer rarely holds more than one. */
+    public static final int FENCES = 8;
+
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final long ERRNO = CAPTURE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
+
+    private static final long REQ_FD = CLayouts.offset(FunctionFsAbi.DmabufTransferReq.LAYOUT, "fd");
+    private static final long REQ_FLAGS = CLayouts.offset(FunctionFsAbi.DmabufTransferReq.LAYOUT, "flags");
+    private static final long REQ_LENGTH = CLayouts.offset(FunctionFsAbi.DmabufTransferReq.LAYOUT, "length");
+
+    private static final long EXPORT_FLAGS = CLayouts.offset(DmaBufAbi.ExportSyncFile.LAYOUT, "flags");
+    private static final long EXPORT_FD = CLayouts.offset(DmaBufAbi.ExportSyncFile.LAYOUT, "fd");
+
+    private static final long INFO_STATUS = CLayouts.offset(DmaBufAbi.SyncFileInfo.LAYOUT, "status");
+    private static final long INFO_NUM_FENCES = CLayouts.offset(DmaBufAbi.SyncFileInfo.LAYOUT, "num_fences");
+    private static final long INFO_FENCE_ARRAY = CLayouts.offset(DmaBufAbi.SyncFileInfo.LAYOUT, "sync_fence_info");
+    private static final long FENCE_SIZE = DmaBufAbi.SyncFenceInfo.LAYOUT.byteSize();
+    private static final long FENCE_DRIVER = DmaBufAbi.SyncFenceInfo.DRIVER_NAME_OFFSET;
+    private static final long FENCE_STATUS = CLayouts.offset(DmaBufAbi.SyncFenceInfo.LAYOUT, "status");
+    private static final long DRIVER_NAME_MAX = 32;
+
+    private static final long POLLFD_SIZE = IoAbi.PollFd.LAYOUT.byteSize();
+    private static final long POLLFD_FD = CLayouts.offset(IoAbi.PollFd.LAYOUT, "fd");
+    private static final long POLLFD_EVENTS = CLayouts.offset(IoAbi.PollFd.LAYOUT, "events");
+    private static final long POLLFD_REVENTS = CLayouts.offset(IoAbi.PollFd.LAYOUT, "revents");
+
+    private static final ThreadLocal<FenceScratch> CURRENT = ThreadLocal.withInitial(FenceScratch::new);
+
+    private final MemorySegment state;
+    private final MemorySegment transferReq;
+    private final MemorySegment exportReq;
+    private final MemorySegment info;
+    private final MemorySegment fences;
+    private final MemorySegment pollFds;
+    private final int tid;
+
+    private FenceScratch() {
+        Arena arena = Arena.ofAuto();
+        state = arena.allocate(CAPTURE);
+        transferReq = arena.allocate(FunctionFsAbi.DmabufTransferReq.LAYOUT);
+        exportReq = arena.allocate(DmaBufAbi.ExportSyncFile.LAYOUT);
+        info = arena.allocate(DmaBufAbi.SyncFileInfo.LAYOUT);
+        fences = arena.allocate(DmaBufAbi.SyncFenceInfo.LAYOUT, FENCES);
+        pollFds = arena.allocate(IoAbi.PollFd.LAYOUT, 2);
+        tid = KernelThreads.gettid();
+    }
+
+    /** This thread's scratch. */
+    public static FenceScratch current() {
+        return CURRENT.get();
+    }
+
+    /** The kernel's id of the thread that owns this scratch. */
+    public int tid() {
+        return tid;
+    }
+
+    MemorySegment state() {
+        return state;
+    }
+
+    static int errno(MemorySegment state) {
+        return state.get(ValueLayout.JAVA_INT, ERRNO);
+    }
+
+    // ---- usb_ffs_dmabuf_transfer_req ----
+
+    MemorySegment transferReq() {
+        return transferReq;
+    }
+
+    /** Fills the transfer request: the DMABUF's fd, no flags, the length. */
+    public void transferRequest(int dmabufFd, long length) {
+        transferReq.set(ValueLayout.JAVA_INT_UNALIGNED, REQ_FD, dmabufFd);
+        transferReq.set(ValueLayout.JAVA_INT_UNALIGNED, REQ_FLAGS, 0);
+        transferReq.set(ValueLayout.JAVA_LONG_UNALIGNED, REQ_LENGTH, length);
+    }
+
+    // ---- dma_buf_export_sync_file ----
+
+    MemorySegment exportReq() {
+        return exportReq;
+    }
+
+    void exportRequest(int access) {
+        exportReq.set(ValueLayout.JAVA_INT, EXPORT_FLAGS, access);
+        exportReq.set(ValueLayout.JAVA_INT, EXPORT_FD, -1);
+    }
+
+    int exportedFd() {
+        return exportReq.get(ValueLayout.JAVA_INT, EXPORT_FD);
+    }
+
+    // ---- sync_file_info and its sync_fence_info array ----
+
+    MemorySegment info() {
+        return info;
+    }
+
+    void infoRequest() {
+        info.fill((byte) 0);
+        info.set(ValueLayout.JAVA_INT, INFO_NUM_FENCES, FENCES);
+        info.set(ValueLayout.JAVA_LONG, INFO_FENCE_ARRAY, fences.address());
+    }
+
+    /** The sync_file's status: 1 signalled, 0 active, negative: -errno. */
+    public int fileStatus() {
+        return info.get(ValueLayout.JAVA_INT, INFO_STATUS);
+    }
+
+    /** How many fences the last SYNC_IOC_FILE_INFO reported. */
+    public int fenceCount() {
+        return info.get(ValueLayout.JAVA_INT, INFO_NUM_FENCES);
+    }
+
+    /** Fence {@code i}'s status: 1 signalled, 0 active, negative: -errno. */
+    public int fenceStatus(int i) {
+        return fences.get(ValueLayout.JAVA_INT, i * FENCE_SIZE + FENCE_STATUS);
+    }
+
+    /** Whether fence {@code i}'s driver name is {@code driver} (ASCII), compared in place. */
+    public boolean fenceDriverIs(int i, byte[] driver) {
+        long base = i * FENCE_SIZE + FENCE_DRIVER;
+        if (driver.length >= DRIVER_NAME_MAX) {
+            return false;
+        }
+        for (int k = 0; k < driver.length; k++) {
+            if (fences.get(ValueLayout.JAVA_BYTE, base + k) != driver[k]) {
+                return false;
+            }
+        }
+        return fences.get(ValueLayout.JAVA_BYTE, base + driver.length) == 0;
+    }
+
+    /** {@code name} as the bytes {@link #fenceDriverIs} compares. */
+    public static byte[] driverName(String name) {
+        return name.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    // ---- pollfd[2] ----
+
+    MemorySegment pollFds() {
+        return pollFds;
+    }
+
+    /** Sets pollfd {@code i}. */
+    public void pollFd(int i, int fd, int events) {
+        pollFds.set(ValueLayout.JAVA_INT, i * POLLFD_SIZE + POLLFD_FD, fd);
+        pollFds.set(ValueLayout.JAVA_SHORT, i * POLLFD_SIZE + POLLFD_EVENTS, (short) events);
+        pollFds.set(ValueLayout.JAVA_SHORT, i * POLLFD_SIZE + POLLFD_REVENTS, (short) 0);
+    }
+
+    /** The events poll() returned for pollfd {@code i}. */
+    public int revents(int i) {
+        return Short.toUnsignedInt(pollFds.get(ValueLayout.JAVA_SHORT, i * POLLFD_SIZE + POLLFD_REVENTS));
+    }
+}
