@@ -55,6 +55,8 @@ final class LinuxEndpoint implements Endpoint {
     private final boolean in;
     private final boolean nonBlocking;
     private final Fd file;
+    private final BlockedCalls blocked;
+    private final ClassicIo io;
     private final AioQueue aio;
     private final FenceGuard guard;
     private final AtomicLong seqno;
@@ -73,7 +75,9 @@ final class LinuxEndpoint implements Endpoint {
         this.in = in;
         this.nonBlocking = nonBlocking;
         this.file = file;
-        this.aio = new AioQueue(file, path);
+        this.blocked = new BlockedCalls(path);
+        this.io = new ClassicIo(file, path, blocked);
+        this.aio = new AioQueue(file, path, blocked);
         this.guard = ffs.gadget().backend().dmaBufs().guard();
         this.seqno = ffs.seqnoCounter(number);
     }
@@ -130,29 +134,14 @@ final class LinuxEndpoint implements Endpoint {
     public int read(MemorySegment dst) {
         Objects.requireNonNull(dst, "dst");
         checkIo("read", dst, false);
-        if (dst.isNative()) {
-            return (int) file.read(dst);
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(Math.max(1, dst.byteSize())).asSlice(0, dst.byteSize());
-            int n = (int) file.read(buf);
-            MemorySegment.copy(buf, 0, dst, 0, n);
-            return n;
-        }
+        return io.read(dst);
     }
 
     @Override
     public int write(MemorySegment src) {
         Objects.requireNonNull(src, "src");
         checkIo("write", src, true);
-        if (src.isNative()) {
-            return (int) file.write(src);
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(Math.max(1, src.byteSize())).asSlice(0, src.byteSize());
-            MemorySegment.copy(src, 0, buf, 0, src.byteSize());
-            return (int) file.write(buf);
-        }
+        return io.write(src);
     }
 
     @Override
@@ -493,6 +482,8 @@ final class LinuxEndpoint implements Endpoint {
             closed = true;
             drop = new ArrayList<>(attachments);
         }
+        // Threads asleep in read, write or io_submit (until ENABLE, or the host) leave first.
+        blocked.shutDown();
         // AIO first, outside the guard: io_destroy may wait for the UDC to give requests back.
         RuntimeException aioFailure = null;
         try {

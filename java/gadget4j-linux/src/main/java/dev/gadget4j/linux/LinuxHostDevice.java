@@ -292,7 +292,7 @@ final class LinuxHostDevice implements HostDevice {
     }
 
     /** A submitted URB. */
-    private final class Urb implements IoRequest {
+    private final class Urb implements IoRequest, Waits.Completion {
         private final Arena arena = Arena.ofShared();
         private final MemorySegment urb = arena.allocate(UsbfsAbi.Urb.LAYOUT);
         private final MemorySegment buffer;
@@ -337,13 +337,18 @@ final class LinuxHostDevice implements HostDevice {
         }
 
         @Override
+        public boolean completed() {
+            return done;
+        }
+
+        @Override
         public boolean isDone() {
-            return Waits.reapedNow(reaping, monitor, () -> done, left -> reapAll());
+            return Waits.reapedNow(reaping, monitor, this, left -> reapAll());
         }
 
         @Override
         public int await(Duration timeout) {
-            if (!Waits.awaitReaped(reaping, monitor, () -> done, System.nanoTime() + Waits.nanos(timeout),
+            if (!Waits.awaitReaped(reaping, monitor, this, System.nanoTime() + Waits.nanos(timeout),
                     LinuxHostDevice.this::reapFor, "USBDEVFS_REAPURB", info.path())) {
                 throw new GadgetException("USBDEVFS_REAPURB", info.path(), Errno.ETIMEDOUT, String.format(
                         "URB on endpoint 0x%02x not complete after %s", endpoint & 0xff, timeout));
