@@ -41,14 +41,8 @@ final class AioQueue {
     private final ReentrantLock reaping = new ReentrantLock();
     private final Object monitor = new Object();
     private final Waits.Reap reaper = this::reapLocked;
-    /** The request in each slot, null when free; guarded by monitor. */
-    private final Request[] bySlot = new Request[DEPTH];
-    /** Free slot indexes, a stack; guarded by monitor. */
-    private final int[] free = new int[DEPTH];
-    private int freeCount;
-    private int pendingCount;
-    /** Per slot, for heap segments: grown on demand, kept with the slot. Guarded by monitor. */
-    private final MemorySegment[] bounce = new MemorySegment[DEPTH];
+    /** Guarded by monitor. */
+    private final RequestSlots<Request> slots = new RequestSlots<>(DEPTH);
     /** Set with the context (guarded by monitor), never changed afterwards. */
     private Aio aio;
     private Arena arena;
@@ -69,21 +63,26 @@ final class AioQueue {
 
     /** One asynchronous read or write. */
     final class Request implements IoRequest, Waits.Completion {
-        private final int slot;
         private final boolean read;
-        private final MemorySegment kernelBuffer;
         private final MemorySegment user;
+        /** Set once by {@link #place}, monitor held. */
+        private int slot;
+        private MemorySegment kernelBuffer;
         private boolean done;
         private long result;
         private Errno error;
         private String note;
 
-        /** Monitor held. */
-        private Request(int slot, boolean read, MemorySegment user, MemorySegment kernelBuffer) {
-            this.slot = slot;
+        private Request(boolean read, MemorySegment user) {
             this.read = read;
             this.user = user;
+        }
+
+        /** Monitor held: the slot it was given and the memory the kernel moves data to or from. */
+        private MemorySegment place(int slot, MemorySegment kernelBuffer) {
+            this.slot = slot;
             this.kernelBuffer = kernelBuffer;
+            return kernelBuffer;
         }
 
         @Override
@@ -106,9 +105,7 @@ final class AioQueue {
                 }
             }
             done = true;
-            bySlot[slot] = null;
-            free[freeCount++] = slot;
-            pendingCount--;
+            slots.release(slot);
             monitor.notifyAll();
         }
 
@@ -170,25 +167,12 @@ final class AioQueue {
             iocbs[i] = iocbArray.asSlice(i * iocbSize, iocbSize);
             cells[i] = cellArray.asSlice(i * ValueLayout.ADDRESS.byteSize(), ValueLayout.ADDRESS);
             cells[i].set(ValueLayout.ADDRESS, 0, iocbs[i]);
-            free[DEPTH - 1 - i] = i;
         }
-        freeCount = DEPTH;
         events = a.allocate(IoAbi.IoEvent.LAYOUT, DEPTH);
         timespec = a.allocate(IoAbi.Timespec.LAYOUT);
         cancelResult = a.allocate(IoAbi.IoEvent.LAYOUT);
         arena = a;
         aio = context;
-    }
-
-    /** Monitor held: the slot's bounce buffer, at least {@code size} bytes (whole: iocbs carry the length). */
-    private MemorySegment bounceLocked(int slot, long size) {
-        MemorySegment b = bounce[slot];
-        if (b == null || b.byteSize() < size) {
-            long capacity = Math.max(4096, Long.highestOneBit(Math.max(1, size - 1)) << 1);
-            b = Arena.ofAuto().allocate(capacity, 8); // freed by the GC: no arena close per request
-            bounce[slot] = b;
-        }
-        return b;
     }
 
     Request submit(MemorySegment segment, boolean read) {
@@ -203,18 +187,16 @@ final class AioQueue {
                 if (aio == null) {
                     setUpLocked();
                 }
-                if (freeCount == 0) {
+                long size = segment.byteSize();
+                r = new Request(read, segment);
+                int slot = slots.take(r);
+                if (slot < 0) {
                     throw new GadgetException(op, path, Errno.EAGAIN, DEPTH + " requests are in flight on this endpoint");
                 }
-                int slot = free[--freeCount];
-                long size = segment.byteSize();
-                MemorySegment kernel = segment.isNative() ? segment : bounceLocked(slot, size);
+                MemorySegment kernel = r.place(slot, segment.isNative() ? segment : slots.bounce(slot, size));
                 if (!read && kernel != segment) {
                     MemorySegment.copy(segment, 0, kernel, 0, size);
                 }
-                r = new Request(slot, read, segment, kernel);
-                bySlot[slot] = r;
-                pendingCount++;
                 try {
                     Aio.prep(iocbs[slot], read, file, kernel, size, 0, slot);
                 } catch (GadgetException e) {
@@ -255,7 +237,7 @@ final class AioQueue {
     /** reaping held. */
     private void reapLocked(long nanos) {
         synchronized (monitor) {
-            if (aio == null || pendingCount == 0) {
+            if (aio == null || slots.pending() == 0) {
                 return;
             }
         }
@@ -270,13 +252,16 @@ final class AioQueue {
         }
         synchronized (monitor) {
             for (int i = 0; i < n; i++) {
-                long slot = IoAbi.IoEvent.data(events, i);
                 long res = IoAbi.IoEvent.res(events, i);
-                Request r = slot >= 0 && slot < DEPTH ? bySlot[(int) slot] : null;
-                if (r != null) {
-                    // A call woken by close: io_submit reports the signal as the request's result.
-                    r.complete(res, res == -EINTR && blocked.isShutDown()
-                            ? "the endpoint was closed while this request was being submitted" : null);
+                Request r = slots.at(IoAbi.IoEvent.data(events, i));
+                if (r == null) {
+                    continue;
+                }
+                if (res == -EINTR && blocked.isShutDown()) {
+                    // io_submit woken by close: aio.c reports the signal as the request's result.
+                    r.complete(-Errno.EBADF.number(), "the endpoint was closed while this request waited for ENABLE");
+                } else {
+                    r.complete(res, null);
                 }
             }
         }
@@ -296,7 +281,7 @@ final class AioQueue {
                 return;
             }
             for (int i = 0; i < DEPTH; i++) {
-                if (bySlot[i] != null) {
+                if (slots.at(i) != null) {
                     cancelLocked(i);
                 }
             }
@@ -306,7 +291,7 @@ final class AioQueue {
             long deadline = System.nanoTime() + CLOSE_DRAIN_NANOS;
             while (System.nanoTime() < deadline) {
                 synchronized (monitor) {
-                    if (pendingCount == 0) {
+                    if (slots.pending() == 0) {
                         break;
                     }
                 }
@@ -315,7 +300,7 @@ final class AioQueue {
             aio.close();
             synchronized (monitor) {
                 for (int i = 0; i < DEPTH; i++) {
-                    Request r = bySlot[i];
+                    Request r = slots.at(i);
                     if (r != null) {
                         r.complete(-Errno.ECONNRESET.number(), "cancelled: the endpoint file was closed");
                     }

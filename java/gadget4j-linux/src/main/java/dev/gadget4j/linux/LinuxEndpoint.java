@@ -87,6 +87,11 @@ final class LinuxEndpoint implements Endpoint {
         return new LinuxEndpoint(ffs, number, path, in, nonBlocking, fd);
     }
 
+    /** The threads blocked in this endpoint's calls, woken by close (for every blocking ioctl on the file). */
+    BlockedCalls blockedCalls() {
+        return blocked;
+    }
+
     @Override
     public int number() {
         return number;

@@ -8,26 +8,20 @@ import dev.gadget4j.UsbDeviceInfo;
 import dev.gadget4j.linux.sys.Constants;
 import dev.gadget4j.linux.sys.Fd;
 import dev.gadget4j.linux.sys.Ioctl;
-import dev.gadget4j.linux.sys.Poll;
 import dev.gadget4j.linux.sys.UsbfsAbi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A device opened through usbfs. Control and bulk transfers are the synchronous ioctls with the
- * timeout in milliseconds; {@link #submitBulk} uses SUBMITURB with a native buffer per URB, and
- * completions are reaped by whichever thread awaits (poll for POLLOUT, then REAPURBNDELAY until
- * EAGAIN), so no thread outlives the handle. DISCARDURB cancels (the URB then completes with
- * ENOENT). Heap segments are copied through native buffers.
+ * timeout in milliseconds; {@link #submitBulk} hands the URB to the handle's {@link UrbQueue}.
+ * Heap segments are copied through native buffers.
  */
 final class LinuxHostDevice implements HostDevice {
 
@@ -35,10 +29,7 @@ final class LinuxHostDevice implements HostDevice {
     private final Fd fd;
     private final byte[] deviceDescriptor;
     private final TreeSet<Integer> claimed = new TreeSet<>();
-    private final ReentrantLock reaping = new ReentrantLock();
-    private final Object monitor = new Object();
-    /** URB address → request; guarded by monitor. */
-    private final Map<Long, Urb> pending = new HashMap<>();
+    private final UrbQueue urbs;
     private volatile boolean closed;
     private final LinuxBackend backend;
 
@@ -47,6 +38,7 @@ final class LinuxHostDevice implements HostDevice {
         this.info = info;
         this.fd = fd;
         this.deviceDescriptor = deviceDescriptor;
+        this.urbs = new UrbQueue(new UsbfsUrbCalls(fd), info.path());
     }
 
     static LinuxHostDevice open(LinuxBackend backend, UsbDeviceInfo info) {
@@ -291,152 +283,6 @@ final class LinuxHostDevice implements HostDevice {
         }
     }
 
-    /** A submitted URB. */
-    private final class Urb implements IoRequest, Waits.Completion {
-        private final Arena arena = Arena.ofShared();
-        private final MemorySegment urb = arena.allocate(UsbfsAbi.Urb.LAYOUT);
-        private final MemorySegment buffer;
-        private final MemorySegment user;
-        private final boolean in;
-        private final int endpoint;
-        private boolean done;
-        private int actual;
-        private Errno error;
-
-        Urb(int endpoint, MemorySegment user, boolean zeroPacket) {
-            this.endpoint = endpoint;
-            this.in = (endpoint & 0x80) != 0;
-            this.user = user;
-            this.buffer = user.isNative() ? user : arena.allocate(Math.max(1, user.byteSize()), 8).asSlice(0, user.byteSize());
-            if (!in && buffer != user) {
-                MemorySegment.copy(user, 0, buffer, 0, user.byteSize());
-            }
-            UsbfsAbi.Urb.TYPE.set(urb, (byte) Constants.USBDEVFS_URB_TYPE_BULK);
-            UsbfsAbi.Urb.ENDPOINT.set(urb, (byte) endpoint);
-            UsbfsAbi.Urb.FLAGS.set(urb, zeroPacket && !in ? Constants.USBDEVFS_URB_ZERO_PACKET : 0);
-            UsbfsAbi.Urb.BUFFER.set(urb, buffer);
-            UsbfsAbi.Urb.BUFFER_LENGTH.set(urb, (int) buffer.byteSize());
-            UsbfsAbi.Urb.USERCONTEXT.set(urb, MemorySegment.ofAddress(urb.address()));
-        }
-
-        /** Monitor held. */
-        void complete(int status, int actualLength) {
-            if (done) {
-                return;
-            }
-            if (status < 0) {
-                error = Waits.errno(-status);
-            }
-            actual = actualLength;
-            if (in && buffer != user && actualLength > 0) {
-                MemorySegment.copy(buffer, 0, user, 0, actualLength);
-            }
-            done = true;
-            arena.close();
-            monitor.notifyAll();
-        }
-
-        @Override
-        public boolean completed() {
-            return done;
-        }
-
-        @Override
-        public boolean isDone() {
-            return Waits.reapedNow(reaping, monitor, this, left -> reapAll());
-        }
-
-        @Override
-        public int await(Duration timeout) {
-            if (!Waits.awaitReaped(reaping, monitor, this, System.nanoTime() + Waits.nanos(timeout),
-                    LinuxHostDevice.this::reapFor, "USBDEVFS_REAPURB", info.path())) {
-                throw new GadgetException("USBDEVFS_REAPURB", info.path(), Errno.ETIMEDOUT, String.format(
-                        "URB on endpoint 0x%02x not complete after %s", endpoint & 0xff, timeout));
-            }
-            synchronized (monitor) {
-                if (error != null) {
-                    throw new GadgetException("USBDEVFS_SUBMITURB", info.path(), error, String.format(
-                            "URB on endpoint 0x%02x completed with %s%s", endpoint & 0xff, error.name(),
-                            error == Errno.EPIPE ? " (the endpoint is halted)" : error == Errno.ENOENT ? " (cancelled)" : ""));
-                }
-                return actual;
-            }
-        }
-
-        @Override
-        public boolean cancel() {
-            synchronized (monitor) {
-                if (done) {
-                    return false;
-                }
-            }
-            try {
-                fd.ioctl(Ioctl.USBDEVFS_DISCARDURB, urb.address());
-                return true;
-            } catch (GadgetException e) {
-                return false; // EINVAL: it completed meanwhile
-            }
-        }
-    }
-
-    /** Reaps, waiting up to {@code nanos} (at most 200 ms) for a completion; reaping held. */
-    private void reapFor(long nanos) {
-        try {
-            if (!reapAll()) {
-                Poll.poll(fd, Constants.POLLOUT, Math.max(1, Math.min(nanos / 1_000_000, 200)));
-                reapAll();
-            }
-        } catch (GadgetException e) {
-            if (e.errno() == Errno.EBADF) {
-                abandonAll(Errno.ENODEV, "the device handle was closed");
-            } else {
-                throw e;
-            }
-        }
-    }
-
-    /**
-     * Reaps every completed URB without blocking; reaping held. Returns whether any was reaped.
-     * After a disconnect usbfs answers ENODEV once nothing is left: the rest then fail with ENODEV.
-     */
-    private boolean reapAll() {
-        boolean any = false;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-            while (true) {
-                try {
-                    fd.ioctl(Ioctl.USBDEVFS_REAPURBNDELAY, out);
-                } catch (GadgetException e) {
-                    if (e.errno() == Errno.EAGAIN) {
-                        return any;
-                    }
-                    if (e.errno() == Errno.ENODEV) {
-                        abandonAll(Errno.ENODEV, "the device was disconnected");
-                        return true;
-                    }
-                    throw e;
-                }
-                long address = out.get(ValueLayout.ADDRESS, 0).address();
-                synchronized (monitor) {
-                    Urb u = pending.remove(address);
-                    if (u != null) {
-                        u.complete((int) UsbfsAbi.Urb.STATUS.get(u.urb), (int) UsbfsAbi.Urb.ACTUAL_LENGTH.get(u.urb));
-                        any = true;
-                    }
-                }
-            }
-        }
-    }
-
-    private void abandonAll(Errno e, String why) {
-        synchronized (monitor) {
-            for (Urb u : pending.values()) {
-                u.complete(-e.number(), 0);
-            }
-            pending.clear();
-        }
-    }
-
     @Override
     public IoRequest submitBulk(int endpoint, MemorySegment data, boolean zeroPacket) {
         Objects.requireNonNull(data, "data");
@@ -448,22 +294,11 @@ final class LinuxHostDevice implements HostDevice {
             throw new GadgetException("USBDEVFS_SUBMITURB", info.path(), Errno.EINVAL, "a URB holds at most 2 GiB - 1");
         }
         checkOpen("USBDEVFS_SUBMITURB");
-        Urb u = new Urb(endpoint & 0xff, data, zeroPacket);
-        synchronized (monitor) {
-            pending.put(u.urb.address(), u);
-        }
         try {
-            // By address: a downcall taking the segment would hold its arena until it returns, and
-            // another thread may reap the URB (and close that arena) before this one is back.
-            fd.ioctl(Ioctl.USBDEVFS_SUBMITURB, u.urb.address());
+            return urbs.submit(endpoint, data, zeroPacket);
         } catch (GadgetException e) {
-            synchronized (monitor) {
-                pending.remove(u.urb.address());
-                u.complete(-e.errno().number(), 0);
-            }
             throw explained(e, String.format("URB on endpoint 0x%02x", endpoint & 0xff));
         }
-        return u;
     }
 
     @Override
@@ -487,13 +322,7 @@ final class LinuxHostDevice implements HostDevice {
             }
             closed = true;
         }
-        List<Urb> inFlight;
-        synchronized (monitor) {
-            inFlight = List.copyOf(pending.values());
-        }
-        for (Urb u : inFlight) {
-            u.cancel();
-        }
+        urbs.close();
         synchronized (claimed) {
             for (int i : claimed) {
                 try (Arena arena = Arena.ofConfined()) {
@@ -506,20 +335,11 @@ final class LinuxHostDevice implements HostDevice {
             }
             claimed.clear();
         }
-        reaping.lock();
         try {
-            try {
-                reapAll();
-            } catch (GadgetException e) {
-                // the device went away; what is left is abandoned below
-            }
             fd.close();
-            abandonAll(Errno.ENOENT, "the device handle was closed");
         } finally {
-            reaping.unlock();
+            urbs.closed();
             backend.forget(this);
         }
     }
-
-
 }

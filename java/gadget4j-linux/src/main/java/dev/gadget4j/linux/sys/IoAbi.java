@@ -63,9 +63,7 @@ public final class IoAbi {
 
         /** Fills {@code iocb} (zeroed first) for one read or write; {@code data} comes back in the io_event. */
         public static void set(MemorySegment iocb, long data, short opcode, int fd, long buf, long nbytes, long offset) {
-            for (long at = 0; at < LAYOUT.byteSize(); at += Long.BYTES) { // no slice: nothing allocated
-                iocb.set(JAVA_LONG, at, 0L);
-            }
+            CLayouts.zero(iocb, LAYOUT);
             iocb.set(JAVA_LONG, DATA_AT, data);
             iocb.set(JAVA_SHORT, OPCODE_AT, opcode);
             iocb.set(JAVA_INT, FILDES_AT, fd);

@@ -89,23 +89,28 @@ public final class Libc {
     private static final MethodHandle SYSCALL_CRITICAL = downcall("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
             Linker.Option.firstVariadicArg(1), Linker.Option.critical(false));
-    static final MethodHandle PTHREAD_SELF = downcall("pthread_self", FunctionDescriptor.of(JAVA_LONG),
+    /** Without errno capture: pthread functions return their error; nothing is left to read afterwards. */
+    static final MethodHandle PTHREAD_SELF = downcallNoErrno("pthread_self", FunctionDescriptor.of(JAVA_LONG),
             Linker.Option.critical(false));
-    static final MethodHandle PTHREAD_KILL = downcall("pthread_kill", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT),
-            Linker.Option.critical(false));
-    static final MethodHandle SIGACTION = downcall("sigaction", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS),
+    static final MethodHandle PTHREAD_KILL = downcallNoErrno("pthread_kill",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT), Linker.Option.critical(false));
+    static final MethodHandle SIGACTION = downcallNoErrno("sigaction", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS),
             Linker.Option.critical(false));
 
     private Libc() {
     }
 
-    @SuppressWarnings("restricted") // the reason this package exists; the module is granted native access
     private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-        MemorySegment symbol = LOOKUP.find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("the C library has no " + name));
         Linker.Option[] all = java.util.Arrays.copyOf(options, options.length + 1);
         all[options.length] = CAPTURE_ERRNO;
-        return LINKER.downcallHandle(symbol, descriptor, all);
+        return downcallNoErrno(name, descriptor, all);
+    }
+
+    @SuppressWarnings("restricted") // the reason this package exists; the module is granted native access
+    private static MethodHandle downcallNoErrno(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        MemorySegment symbol = LOOKUP.find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("the C library has no " + name));
+        return LINKER.downcallHandle(symbol, descriptor, options);
     }
 
     static MemorySegment state() {

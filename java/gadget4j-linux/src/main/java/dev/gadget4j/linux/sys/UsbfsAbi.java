@@ -8,8 +8,12 @@ import static dev.gadget4j.linux.sys.CLayouts.field;
 import static dev.gadget4j.linux.sys.CLayouts.m;
 import static dev.gadget4j.linux.sys.CLayouts.struct;
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.VarHandle;
 
@@ -120,8 +124,48 @@ public final class UsbfsAbi {
         public static final VarHandle ERROR_COUNT = field(LAYOUT, "error_count");
         public static final VarHandle SIGNR = field(LAYOUT, "signr");
         public static final VarHandle USERCONTEXT = field(LAYOUT, "usercontext");
+        private static final long TYPE_AT = CLayouts.offset(LAYOUT, "type");
+        private static final long ENDPOINT_AT = CLayouts.offset(LAYOUT, "endpoint");
+        private static final long STATUS_AT = CLayouts.offset(LAYOUT, "status");
+        private static final long FLAGS_AT = CLayouts.offset(LAYOUT, "flags");
+        private static final long BUFFER_AT = CLayouts.offset(LAYOUT, "buffer");
+        private static final long BUFFER_LENGTH_AT = CLayouts.offset(LAYOUT, "buffer_length");
+        private static final long ACTUAL_LENGTH_AT = CLayouts.offset(LAYOUT, "actual_length");
+        private static final long USERCONTEXT_AT = CLayouts.offset(LAYOUT, "usercontext");
 
         private Urb() {
+        }
+
+        /** Fills {@code urb} (zeroed first) for one transfer without iso packets. */
+        public static void set(MemorySegment urb, int type, int endpoint, int flags, long buffer, int length, long usercontext) {
+            CLayouts.zero(urb, LAYOUT);
+            urb.set(JAVA_BYTE, TYPE_AT, (byte) type);
+            urb.set(JAVA_BYTE, ENDPOINT_AT, (byte) endpoint);
+            urb.set(JAVA_INT, FLAGS_AT, flags);
+            urb.set(JAVA_LONG, BUFFER_AT, buffer);
+            urb.set(JAVA_INT, BUFFER_LENGTH_AT, length);
+            urb.set(JAVA_LONG, USERCONTEXT_AT, usercontext);
+        }
+
+        /** The completion status: 0 or {@code -errno}. */
+        public static int status(MemorySegment urb) {
+            return urb.get(JAVA_INT, STATUS_AT);
+        }
+
+        public static void status(MemorySegment urb, int status) {
+            urb.set(JAVA_INT, STATUS_AT, status);
+        }
+
+        public static int actualLength(MemorySegment urb) {
+            return urb.get(JAVA_INT, ACTUAL_LENGTH_AT);
+        }
+
+        public static void actualLength(MemorySegment urb, int length) {
+            urb.set(JAVA_INT, ACTUAL_LENGTH_AT, length);
+        }
+
+        public static int bufferLength(MemorySegment urb) {
+            return urb.get(JAVA_INT, BUFFER_LENGTH_AT);
         }
     }
 

@@ -44,7 +44,7 @@ public final class WakeSignal {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment old = arena.allocate(SIGACTION_SIZE, 8);
-            int r = (int) Libc.SIGACTION.invokeExact(Libc.state(), SIGNAL, MemorySegment.NULL, old);
+            int r = (int) Libc.SIGACTION.invokeExact(SIGNAL, MemorySegment.NULL, old);
             if (r != 0) {
                 return "sigaction(" + SIGNAL + ") failed";
             }
@@ -75,7 +75,7 @@ public final class WakeSignal {
     /** The calling thread's {@code pthread_t} (a virtual thread's carrier: a downcall pins it). */
     public static long self() {
         try {
-            return (long) Libc.PTHREAD_SELF.invokeExact(Libc.state());
+            return (long) Libc.PTHREAD_SELF.invokeExact();
         } catch (Throwable t) {
             throw Libc.rethrow(t);
         }
@@ -87,7 +87,7 @@ public final class WakeSignal {
             return;
         }
         try {
-            int ignored = (int) Libc.PTHREAD_KILL.invokeExact(Libc.state(), thread, SIGNAL);
+            int ignored = (int) Libc.PTHREAD_KILL.invokeExact(thread, SIGNAL);
         } catch (Throwable t) {
             throw Libc.rethrow(t);
         }
