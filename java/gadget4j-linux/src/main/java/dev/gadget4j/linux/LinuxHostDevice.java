@@ -146,13 +146,7 @@ final class LinuxHostDevice implements HostDevice {
     private int controlNative(int requestType, int request, int value, int index, MemorySegment buf, int timeoutMs) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment c = arena.allocate(UsbfsAbi.CtrlTransfer.LAYOUT);
-            UsbfsAbi.CtrlTransfer.B_REQUEST_TYPE.set(c, (byte) requestType);
-            UsbfsAbi.CtrlTransfer.B_REQUEST.set(c, (byte) request);
-            UsbfsAbi.CtrlTransfer.W_VALUE.set(c, (short) value);
-            UsbfsAbi.CtrlTransfer.W_INDEX.set(c, (short) index);
-            UsbfsAbi.CtrlTransfer.W_LENGTH.set(c, (short) buf.byteSize());
-            UsbfsAbi.CtrlTransfer.TIMEOUT.set(c, timeoutMs);
-            UsbfsAbi.CtrlTransfer.DATA.set(c, buf);
+            UsbfsAbi.CtrlTransfer.set(c, requestType, request, value, index, buf, timeoutMs);
             return fd.ioctl(Ioctl.USBDEVFS_CONTROL, c);
         } catch (GadgetException e) {
             throw explained(e, String.format("request 0x%02x/0x%02x wValue 0x%04x wIndex 0x%04x", requestType, request,
@@ -208,8 +202,7 @@ final class LinuxHostDevice implements HostDevice {
             }
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment dc = arena.allocate(UsbfsAbi.DisconnectClaim.LAYOUT);
-                UsbfsAbi.DisconnectClaim.INTERFACE.set(dc, interfaceNumber);
-                UsbfsAbi.DisconnectClaim.FLAGS.set(dc, 0);
+                UsbfsAbi.DisconnectClaim.set(dc, interfaceNumber, 0);
                 fd.ioctl(Ioctl.USBDEVFS_DISCONNECT_CLAIM, dc);
             } catch (GadgetException e) {
                 throw new GadgetException("USBDEVFS_DISCONNECT_CLAIM", info.path(), e.errno(), switch (e.errno()) {
@@ -244,8 +237,7 @@ final class LinuxHostDevice implements HostDevice {
         checkOpen("USBDEVFS_SETINTERFACE");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = arena.allocate(UsbfsAbi.SetInterface.LAYOUT);
-            UsbfsAbi.SetInterface.INTERFACE.set(s, interfaceNumber);
-            UsbfsAbi.SetInterface.ALTSETTING.set(s, alternateSetting);
+            UsbfsAbi.SetInterface.set(s, interfaceNumber, alternateSetting);
             fd.ioctl(Ioctl.USBDEVFS_SETINTERFACE, s);
         } catch (GadgetException e) {
             throw explained(e, "SET_INTERFACE(" + interfaceNumber + ", " + alternateSetting + ")");
@@ -266,10 +258,7 @@ final class LinuxHostDevice implements HostDevice {
                 MemorySegment.copy(data, 0, buf, 0, data.byteSize());
             }
             MemorySegment b = arena.allocate(UsbfsAbi.BulkTransfer.LAYOUT);
-            UsbfsAbi.BulkTransfer.EP.set(b, endpoint & 0xff);
-            UsbfsAbi.BulkTransfer.LEN.set(b, (int) buf.byteSize());
-            UsbfsAbi.BulkTransfer.TIMEOUT.set(b, millis(timeout));
-            UsbfsAbi.BulkTransfer.DATA.set(b, buf);
+            UsbfsAbi.BulkTransfer.set(b, endpoint & 0xff, buf, millis(timeout));
             int n;
             try {
                 n = fd.ioctl(Ioctl.USBDEVFS_BULK, b);

@@ -75,6 +75,7 @@ class BlockedBeforeEnableVmTest {
                     outcome.set(e);
                 }
             }, name);
+            t.setDaemon(true); // a thread the close fails to release must not keep the test JVM alive
             t.start();
             awaitSleepingInKernel(name, t);
             if (closeGadget) {

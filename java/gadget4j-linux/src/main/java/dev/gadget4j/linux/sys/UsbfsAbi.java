@@ -44,6 +44,18 @@ public final class UsbfsAbi {
 
         private CtrlTransfer() {
         }
+
+        /** Fills {@code c} for one control transfer of {@code data} (wLength is its size). */
+        public static void set(MemorySegment c, int requestType, int request, int value, int index, MemorySegment data,
+                               int timeoutMs) {
+            B_REQUEST_TYPE.set(c, (byte) requestType);
+            B_REQUEST.set(c, (byte) request);
+            W_VALUE.set(c, (short) value);
+            W_INDEX.set(c, (short) index);
+            W_LENGTH.set(c, (short) data.byteSize());
+            TIMEOUT.set(c, timeoutMs);
+            DATA.set(c, data);
+        }
     }
 
     /** {@code struct usbdevfs_bulktransfer}: USBDEVFS_BULK. */
@@ -57,6 +69,14 @@ public final class UsbfsAbi {
 
         private BulkTransfer() {
         }
+
+        /** Fills {@code b} for one bulk transfer of {@code data} on {@code endpoint}. */
+        public static void set(MemorySegment b, int endpoint, MemorySegment data, int timeoutMs) {
+            EP.set(b, endpoint);
+            LEN.set(b, (int) data.byteSize());
+            TIMEOUT.set(b, timeoutMs);
+            DATA.set(b, data);
+        }
     }
 
     /** {@code struct usbdevfs_setinterface}: USBDEVFS_SETINTERFACE. */
@@ -67,6 +87,11 @@ public final class UsbfsAbi {
         public static final VarHandle ALTSETTING = field(LAYOUT, "altsetting");
 
         private SetInterface() {
+        }
+
+        public static void set(MemorySegment s, int interfaceNumber, int alternateSetting) {
+            INTERFACE.set(s, interfaceNumber);
+            ALTSETTING.set(s, alternateSetting);
         }
     }
 
@@ -190,6 +215,11 @@ public final class UsbfsAbi {
         public static final long DRIVER_OFFSET = CLayouts.offset(LAYOUT, "driver");
 
         private DisconnectClaim() {
+        }
+
+        public static void set(MemorySegment dc, int interfaceNumber, int flags) {
+            INTERFACE.set(dc, interfaceNumber);
+            FLAGS.set(dc, flags);
         }
     }
 }
