@@ -79,6 +79,11 @@ final class BlockedCalls {
         }
     }
 
+    /** How many calls are registered now (for tests). */
+    synchronized int registeredCount() {
+        return count;
+    }
+
     /** Whether {@link #shutDown()} was called: an EINTR now means "closed", not "retry". */
     boolean isShutDown() {
         return shutDown;
