@@ -8,11 +8,8 @@ import dev.gadget4j.linux.sys.Fd;
 import dev.gadget4j.linux.sys.IoAbi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -22,73 +19,85 @@ import java.util.concurrent.locks.ReentrantLock;
  * monitor in short slices), cancellation with {@code io_cancel} (FunctionFS dequeues the USB
  * request, which completes with ECONNRESET).
  *
- * <p>Heap segments go through a native copy (only native memory may be handed to the kernel);
- * native segments are used in place and must stay valid until the request completes.
+ * <p>Everything the kernel sees is allocated once with the context: {@value #DEPTH} slots, each an
+ * iocb, a pointer cell naming it (io_submit's {@code struct iocb **}) and, for heap segments, a
+ * bounce buffer grown on demand; one io_event array and timespec for the reaper, one io_event for
+ * io_cancel. A request is its slot's index ({@code aio_data}); a successful submit and reap
+ * allocate only the {@link IoRequest} handed to the caller. A slot is reused only after its
+ * request was reaped, and {@link Request#cancel()} calls io_cancel under the monitor, so it never
+ * names a slot that was handed to a newer request.
  *
- * <p>iocbs come from a pool the queue allocates once, not from an arena per request: closing a
- * shared arena costs a handshake with every thread of the JVM, once per request. A slot is reused
- * only after its request was reaped, and {@link Request#cancel()} calls io_cancel under the
- * monitor, so it never names a slot that was handed to a newer request.
+ * <p>Native segments are used in place and must stay valid until the request completes.
  */
 final class AioQueue {
     private static final int DEPTH = 128;
+    private static final int EINTR = Errno.EINTR.number();
     /** How long close() waits for cancelled requests to come back before io_destroy. */
     private static final long CLOSE_DRAIN_NANOS = 1_000_000_000L;
 
     private final Fd file;
     private final String path;
+    private final BlockedCalls blocked;
     private final ReentrantLock reaping = new ReentrantLock();
     private final Object monitor = new Object();
+    private final Waits.Reap reaper = this::reapLocked;
     /** Guarded by monitor. */
-    private final Map<Long, Request> pending = new HashMap<>();
+    private final RequestSlots<Request> slots = new RequestSlots<>(DEPTH);
+    /** Set with the context (guarded by monitor), never changed afterwards. */
     private Aio aio;
-    /** The iocb pool, created with the context; guarded by monitor. */
-    private Arena iocbArena;
-    private final ArrayDeque<MemorySegment> freeIocbs = new ArrayDeque<>();
-    private long nextId = 1;
+    private Arena arena;
+    private MemorySegment[] iocbs;
+    private MemorySegment[] cells;
+    /** The reaper's (reaping held). */
+    private MemorySegment events;
+    private MemorySegment timespec;
+    /** io_cancel's result (monitor held). */
+    private MemorySegment cancelResult;
     private boolean closed;
 
-    AioQueue(Fd file, String path) {
+    AioQueue(Fd file, String path, BlockedCalls blocked) {
         this.file = file;
         this.path = path;
+        this.blocked = blocked;
     }
 
     /** One asynchronous read or write. */
-    final class Request implements IoRequest {
-        private final long id;
+    final class Request implements IoRequest, Waits.Completion {
         private final boolean read;
-        private final MemorySegment iocb;
-        private final MemorySegment kernelBuffer;
         private final MemorySegment user;
+        /** Set once by {@link #place}, monitor held. */
+        private int slot;
+        private MemorySegment kernelBuffer;
         private boolean done;
         private long result;
         private Errno error;
         private String note;
 
-        /** Monitor held; takes {@code iocb} from the pool. */
-        private Request(long id, boolean read, MemorySegment user, MemorySegment iocb) {
-            this.id = id;
+        private Request(boolean read, MemorySegment user) {
             this.read = read;
             this.user = user;
-            this.iocb = iocb;
-            if (user.isNative()) {
-                kernelBuffer = user;
-            } else {
-                // Freed by the GC with the request: no arena close (and its handshake) per request.
-                kernelBuffer = Arena.ofAuto().allocate(Math.max(1, user.byteSize()), 8).asSlice(0, user.byteSize());
-                if (!read) {
-                    MemorySegment.copy(user, 0, kernelBuffer, 0, user.byteSize());
-                }
-            }
         }
 
-        /** Monitor held. */
-        private void complete(long res) {
+        /** Monitor held: the slot it was given and the memory the kernel moves data to or from. */
+        private MemorySegment place(int slot, MemorySegment kernelBuffer) {
+            this.slot = slot;
+            this.kernelBuffer = kernelBuffer;
+            return kernelBuffer;
+        }
+
+        @Override
+        public boolean completed() {
+            return done;
+        }
+
+        /** Monitor held: records the result and gives the slot back. */
+        private void complete(long res, String why) {
             if (done) {
                 return;
             }
             if (res < 0) {
                 error = Waits.errno((int) -res);
+                note = why;
             } else {
                 result = res;
                 if (read && kernelBuffer != user) {
@@ -96,30 +105,19 @@ final class AioQueue {
                 }
             }
             done = true;
-            freeIocbs.push(iocb);
+            slots.release(slot);
             monitor.notifyAll();
-        }
-
-        /** Monitor held. */
-        private void abandon(Errno e, String why) {
-            if (!done) {
-                error = e;
-                note = why;
-                done = true;
-                freeIocbs.push(iocb);
-                monitor.notifyAll();
-            }
         }
 
         @Override
         public boolean isDone() {
-            return Waits.reapedNow(reaping, monitor, () -> done, AioQueue.this::reapLocked);
+            return Waits.reapedNow(reaping, monitor, this, reaper);
         }
 
         @Override
         public int await(Duration timeout) {
-            if (!Waits.awaitReaped(reaping, monitor, () -> done, System.nanoTime() + Waits.nanos(timeout),
-                    AioQueue.this::reapLocked, "io_getevents", path)) {
+            if (!Waits.awaitReaped(reaping, monitor, this, System.nanoTime() + Waits.nanos(timeout), reaper,
+                    "io_getevents", path)) {
                 throw new GadgetException("io_getevents", path, Errno.ETIMEDOUT,
                         (read ? "read" : "write") + " of " + user.byteSize() + " bytes not complete after " + timeout);
             }
@@ -139,62 +137,97 @@ final class AioQueue {
             // the reaping lock, which a waiter may hold in io_getevents for a long timeout. A
             // request that completed but was not reaped yet is unknown to io_cancel (EINVAL: false).
             synchronized (monitor) {
-                if (done || aio == null) {
+                if (done) {
                     return false;
                 }
-                return cancelIn(aio, iocb);
+                return cancelLocked(slot);
             }
         }
     }
 
-    private static boolean cancelIn(Aio context, MemorySegment iocb) {
-        try (Arena a = Arena.ofConfined()) {
-            return context.cancel(iocb, a.allocate(IoAbi.IoEvent.LAYOUT));
+    /** Monitor held, context set. */
+    private boolean cancelLocked(int slot) {
+        try {
+            return aio.cancel(iocbs[slot], cancelResult);
         } catch (GadgetException e) {
             return false;
         }
     }
 
-    Request submit(MemorySegment segment, boolean read) {
-        Request r;
-        synchronized (monitor) {
-            if (closed) {
-                throw new GadgetException("io_submit", path, Errno.EBADF, "the endpoint file is closed");
-            }
-            if (aio == null) {
-                aio = Aio.setup(DEPTH, "aio(" + path + ")");
-                iocbArena = Arena.ofShared();
-                for (int i = 0; i < DEPTH; i++) {
-                    freeIocbs.push(iocbArena.allocate(IoAbi.Iocb.LAYOUT));
-                }
-            }
-            MemorySegment iocb = freeIocbs.poll();
-            if (iocb == null) {
-                throw new GadgetException("io_submit", path, Errno.EAGAIN, DEPTH + " requests are in flight on this endpoint");
-            }
-            r = new Request(nextId++, read, segment, iocb);
-            if (read) {
-                Aio.prepRead(r.iocb, file, r.kernelBuffer, 0, r.id);
-            } else {
-                Aio.prepWrite(r.iocb, file, r.kernelBuffer, 0, r.id);
-            }
-            pending.put(r.id, r);
+    /** Monitor held: the io context and the slots, on first use. */
+    private void setUpLocked() {
+        Aio context = Aio.setup(DEPTH, "aio(" + path + ")");
+        Arena a = Arena.ofShared();
+        long iocbSize = IoAbi.Iocb.LAYOUT.byteSize();
+        MemorySegment iocbArray = a.allocate(iocbSize * DEPTH, 8);
+        MemorySegment cellArray = a.allocate(ValueLayout.ADDRESS, DEPTH);
+        iocbs = new MemorySegment[DEPTH];
+        cells = new MemorySegment[DEPTH];
+        for (int i = 0; i < DEPTH; i++) {
+            iocbs[i] = iocbArray.asSlice(i * iocbSize, iocbSize);
+            cells[i] = cellArray.asSlice(i * ValueLayout.ADDRESS.byteSize(), ValueLayout.ADDRESS);
+            cells[i].set(ValueLayout.ADDRESS, 0, iocbs[i]);
         }
-        try {
-            // Outside the monitor: io_submit on a FunctionFS endpoint sleeps until it is enabled.
-            aio.submit(r.iocb);
-        } catch (GadgetException e) {
-            synchronized (monitor) {
-                pending.remove(r.id);
-                r.abandon(e.errno(), e.getMessage());
-            }
-            throw new GadgetException(read ? "io_submit (read)" : "io_submit (write)", path, e.errno(), detail(e), e);
-        }
-        return r;
+        events = a.allocate(IoAbi.IoEvent.LAYOUT, DEPTH);
+        timespec = a.allocate(IoAbi.Timespec.LAYOUT);
+        cancelResult = a.allocate(IoAbi.IoEvent.LAYOUT);
+        arena = a;
+        aio = context;
     }
 
-    private static String detail(GadgetException e) {
-        return switch (e.errno()) {
+    Request submit(MemorySegment segment, boolean read) {
+        String op = read ? "io_submit (read)" : "io_submit (write)";
+        int call = blocked.enter(op);
+        try {
+            Request r;
+            synchronized (monitor) {
+                if (closed) {
+                    throw new GadgetException(op, path, Errno.EBADF, "the endpoint file is closed");
+                }
+                if (aio == null) {
+                    setUpLocked();
+                }
+                long size = segment.byteSize();
+                r = new Request(read, segment);
+                int slot = slots.take(r);
+                if (slot < 0) {
+                    throw new GadgetException(op, path, Errno.EAGAIN, DEPTH + " requests are in flight on this endpoint");
+                }
+                MemorySegment kernel = r.place(slot, segment.isNative() ? segment : slots.bounce(slot, size));
+                if (!read && kernel != segment) {
+                    MemorySegment.copy(segment, 0, kernel, 0, size);
+                }
+                try {
+                    Aio.prep(iocbs[slot], read, file, kernel, size, 0, slot);
+                } catch (GadgetException e) {
+                    r.complete(-e.errno().number(), null);
+                    throw e;
+                }
+            }
+            // Outside the monitor: io_submit on a FunctionFS endpoint sleeps until it is enabled
+            // (closing the endpoint wakes it: the request then completes with EINTR).
+            long rc;
+            do {
+                rc = aio.submitOnce(cells[r.slot]);
+            } while (rc == -EINTR && !blocked.isShutDown());
+            if (rc < 0) {
+                Errno e = Waits.errno((int) -rc);
+                synchronized (monitor) {
+                    r.complete(rc, null);
+                }
+                if (e == Errno.EINTR) {
+                    throw blocked.closedError(op);
+                }
+                throw new GadgetException(op, path, e, detail(e));
+            }
+            return r;
+        } finally {
+            blocked.leave(call);
+        }
+    }
+
+    private static String detail(Errno e) {
+        return switch (e) {
             case EAGAIN -> "the endpoint is not enabled (non-blocking), or the AIO context is full";
             case ESHUTDOWN -> "the endpoint was disabled";
             default -> null;
@@ -203,31 +236,33 @@ final class AioQueue {
 
     /** reaping held. */
     private void reapLocked(long nanos) {
-        Aio context;
         synchronized (monitor) {
-            context = aio;
-            if (context == null || pending.isEmpty()) {
+            if (aio == null || slots.pending() == 0) {
                 return;
             }
         }
-        try (Arena arena = Arena.ofConfined()) {
-            long stride = IoAbi.IoEvent.LAYOUT.byteSize();
-            MemorySegment events = arena.allocate(IoAbi.IoEvent.LAYOUT, 16);
-            int n = context.getEvents(nanos == 0 ? 0 : 1, events, nanos);
-            synchronized (monitor) {
-                for (int i = 0; i < n; i++) {
-                    MemorySegment ev = events.asSlice(i * stride, stride);
-                    long id = (long) IoAbi.IoEvent.DATA.get(ev);
-                    long res = (long) IoAbi.IoEvent.RES.get(ev);
-                    Request r = pending.remove(id);
-                    if (r != null) {
-                        r.complete(res);
-                    }
-                }
-            }
+        int n;
+        try {
+            n = aio.getEvents(nanos == 0 ? 0 : 1, events, nanos, timespec);
         } catch (GadgetException e) {
-            if (e.errno() != Errno.EBADF) {
-                throw e;
+            if (e.errno() == Errno.EBADF) {
+                return;
+            }
+            throw e;
+        }
+        synchronized (monitor) {
+            for (int i = 0; i < n; i++) {
+                long res = IoAbi.IoEvent.res(events, i);
+                Request r = slots.at(IoAbi.IoEvent.data(events, i));
+                if (r == null) {
+                    continue;
+                }
+                if (res == -EINTR && blocked.isShutDown()) {
+                    // io_submit woken by close: aio.c reports the signal as the request's result.
+                    r.complete(-Errno.EBADF.number(), "the endpoint was closed while this request waited for ENABLE");
+                } else {
+                    r.complete(res, null);
+                }
             }
         }
     }
@@ -237,48 +272,43 @@ final class AioQueue {
      * context (io_destroy waits for the rest); requests not reaped by then report ECONNRESET.
      */
     void close() {
-        List<Request> toCancel;
         synchronized (monitor) {
             if (closed) {
                 return;
             }
             closed = true;
-            toCancel = List.copyOf(pending.values());
-        }
-        Aio context;
-        synchronized (monitor) {
-            context = aio;
-        }
-        if (context == null) {
-            return;
-        }
-        for (Request r : toCancel) {
-            cancelIn(context, r.iocb);
+            if (aio == null) {
+                return;
+            }
+            for (int i = 0; i < DEPTH; i++) {
+                if (slots.at(i) != null) {
+                    cancelLocked(i);
+                }
+            }
         }
         reaping.lock();
         try {
             long deadline = System.nanoTime() + CLOSE_DRAIN_NANOS;
             while (System.nanoTime() < deadline) {
                 synchronized (monitor) {
-                    if (pending.isEmpty()) {
+                    if (slots.pending() == 0) {
                         break;
                     }
                 }
                 reapLocked(Math.max(1, deadline - System.nanoTime()));
             }
-            context.close();
+            aio.close();
             synchronized (monitor) {
-                for (Request r : pending.values()) {
-                    r.abandon(Errno.ECONNRESET, "cancelled: the endpoint file was closed");
+                for (int i = 0; i < DEPTH; i++) {
+                    Request r = slots.at(i);
+                    if (r != null) {
+                        r.complete(-Errno.ECONNRESET.number(), "cancelled: the endpoint file was closed");
+                    }
                 }
-                pending.clear();
-                freeIocbs.clear();
-                iocbArena.close(); // io_destroy has waited for every request: no iocb is in use
+                arena.close(); // io_destroy has waited for every request: no iocb is in use
             }
         } finally {
             reaping.unlock();
         }
     }
-
-
 }

@@ -29,6 +29,8 @@ final class LinuxEndpoint implements Endpoint {
     private final boolean in;
     private final boolean nonBlocking;
     private final Fd file;
+    private final BlockedCalls blocked;
+    private final ClassicIo io;
     private final AioQueue aio;
     private final EndpointDmaBufs dmabufs;
     private volatile boolean closed;
@@ -40,13 +42,20 @@ final class LinuxEndpoint implements Endpoint {
         this.in = in;
         this.nonBlocking = nonBlocking;
         this.file = file;
-        this.aio = new AioQueue(file, path);
+        this.blocked = new BlockedCalls(path);
+        this.io = new ClassicIo(file, path, blocked);
+        this.aio = new AioQueue(file, path, blocked);
         this.dmabufs = new EndpointDmaBufs(this, ffs, path, in, nonBlocking, file, ffs.seqnoCounter(number));
     }
 
     static LinuxEndpoint open(LinuxFunctionFs ffs, int number, String path, boolean in, boolean nonBlocking) {
         Fd fd = Fd.open(path, Constants.O_RDWR | (nonBlocking ? Constants.O_NONBLOCK : 0));
         return new LinuxEndpoint(ffs, number, path, in, nonBlocking, fd);
+    }
+
+    /** The threads blocked in this endpoint's calls, woken by close (for every blocking ioctl on the file). */
+    BlockedCalls blockedCalls() {
+        return blocked;
     }
 
     @Override
@@ -79,29 +88,14 @@ final class LinuxEndpoint implements Endpoint {
     public int read(MemorySegment dst) {
         Objects.requireNonNull(dst, "dst");
         checkIo("read", dst, false);
-        if (dst.isNative()) {
-            return (int) file.read(dst);
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(Math.max(1, dst.byteSize())).asSlice(0, dst.byteSize());
-            int n = (int) file.read(buf);
-            MemorySegment.copy(buf, 0, dst, 0, n);
-            return n;
-        }
+        return io.read(dst);
     }
 
     @Override
     public int write(MemorySegment src) {
         Objects.requireNonNull(src, "src");
         checkIo("write", src, true);
-        if (src.isNative()) {
-            return (int) file.write(src);
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(Math.max(1, src.byteSize())).asSlice(0, src.byteSize());
-            MemorySegment.copy(src, 0, buf, 0, src.byteSize());
-            return (int) file.write(buf);
-        }
+        return io.write(src);
     }
 
     @Override
@@ -236,6 +230,8 @@ final class LinuxEndpoint implements Endpoint {
             }
             closed = true;
         }
+        // Threads asleep in read, write or io_submit (until ENABLE, or the host) leave first.
+        blocked.shutDown();
         // AIO first: io_destroy may wait for the UDC to give requests back.
         RuntimeException aioFailure = null;
         try {

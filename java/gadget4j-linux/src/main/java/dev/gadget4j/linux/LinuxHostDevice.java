@@ -9,26 +9,20 @@ import dev.gadget4j.UsbDeviceInfo;
 import dev.gadget4j.linux.sys.Constants;
 import dev.gadget4j.linux.sys.Fd;
 import dev.gadget4j.linux.sys.Ioctl;
-import dev.gadget4j.linux.sys.Poll;
 import dev.gadget4j.linux.sys.UsbfsAbi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A device opened through usbfs. Control and bulk transfers are the synchronous ioctls with the
- * timeout in milliseconds; {@link #submitBulk} uses SUBMITURB with a native buffer per URB, and
- * completions are reaped by whichever thread awaits (poll for POLLOUT, then REAPURBNDELAY until
- * EAGAIN), so no thread outlives the handle. DISCARDURB cancels (the URB then completes with
- * ENOENT). Heap segments are copied through native buffers.
+ * timeout in milliseconds; {@link #submitBulk} hands the URB to the handle's {@link UrbQueue}.
+ * Heap segments are copied through native buffers.
  */
 final class LinuxHostDevice implements HostDevice {
 
@@ -36,10 +30,7 @@ final class LinuxHostDevice implements HostDevice {
     private final Fd fd;
     private final byte[] deviceDescriptor;
     private final TreeSet<Integer> claimed = new TreeSet<>();
-    private final ReentrantLock reaping = new ReentrantLock();
-    private final Object monitor = new Object();
-    /** URB address → request; guarded by monitor. */
-    private final Map<Long, Urb> pending = new HashMap<>();
+    private final UrbQueue urbs;
     private volatile boolean closed;
     private final LinuxBackend backend;
 
@@ -48,6 +39,7 @@ final class LinuxHostDevice implements HostDevice {
         this.info = info;
         this.fd = fd;
         this.deviceDescriptor = deviceDescriptor;
+        this.urbs = new UrbQueue(new UsbfsUrbCalls(fd), info.path());
     }
 
     static LinuxHostDevice open(LinuxBackend backend, UsbDeviceInfo info) {
@@ -150,13 +142,7 @@ final class LinuxHostDevice implements HostDevice {
     private int controlNative(int requestType, int request, int value, int index, MemorySegment buf, int timeoutMs) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment c = arena.allocate(UsbfsAbi.CtrlTransfer.LAYOUT);
-            UsbfsAbi.CtrlTransfer.B_REQUEST_TYPE.set(c, (byte) requestType);
-            UsbfsAbi.CtrlTransfer.B_REQUEST.set(c, (byte) request);
-            UsbfsAbi.CtrlTransfer.W_VALUE.set(c, (short) value);
-            UsbfsAbi.CtrlTransfer.W_INDEX.set(c, (short) index);
-            UsbfsAbi.CtrlTransfer.W_LENGTH.set(c, (short) buf.byteSize());
-            UsbfsAbi.CtrlTransfer.TIMEOUT.set(c, timeoutMs);
-            UsbfsAbi.CtrlTransfer.DATA.set(c, buf);
+            UsbfsAbi.CtrlTransfer.set(c, requestType, request, value, index, buf, timeoutMs);
             return fd.ioctl(Ioctl.USBDEVFS_CONTROL, c);
         } catch (GadgetException e) {
             throw explained(e, String.format("request 0x%02x/0x%02x wValue 0x%04x wIndex 0x%04x", requestType, request,
@@ -212,8 +198,7 @@ final class LinuxHostDevice implements HostDevice {
             }
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment dc = arena.allocate(UsbfsAbi.DisconnectClaim.LAYOUT);
-                UsbfsAbi.DisconnectClaim.INTERFACE.set(dc, interfaceNumber);
-                UsbfsAbi.DisconnectClaim.FLAGS.set(dc, 0);
+                UsbfsAbi.DisconnectClaim.set(dc, interfaceNumber, 0);
                 fd.ioctl(Ioctl.USBDEVFS_DISCONNECT_CLAIM, dc);
             } catch (GadgetException e) {
                 throw new GadgetException("USBDEVFS_DISCONNECT_CLAIM", info.path(), e.errno(), switch (e.errno()) {
@@ -248,8 +233,7 @@ final class LinuxHostDevice implements HostDevice {
         checkOpen("USBDEVFS_SETINTERFACE");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = arena.allocate(UsbfsAbi.SetInterface.LAYOUT);
-            UsbfsAbi.SetInterface.INTERFACE.set(s, interfaceNumber);
-            UsbfsAbi.SetInterface.ALTSETTING.set(s, alternateSetting);
+            UsbfsAbi.SetInterface.set(s, interfaceNumber, alternateSetting);
             fd.ioctl(Ioctl.USBDEVFS_SETINTERFACE, s);
         } catch (GadgetException e) {
             throw explained(e, "SET_INTERFACE(" + interfaceNumber + ", " + alternateSetting + ")");
@@ -267,10 +251,7 @@ final class LinuxHostDevice implements HostDevice {
                 MemorySegment.copy(data, 0, buf, 0, data.byteSize());
             }
             MemorySegment b = arena.allocate(UsbfsAbi.BulkTransfer.LAYOUT);
-            UsbfsAbi.BulkTransfer.EP.set(b, endpoint & 0xff);
-            UsbfsAbi.BulkTransfer.LEN.set(b, (int) buf.byteSize());
-            UsbfsAbi.BulkTransfer.TIMEOUT.set(b, millis(timeout));
-            UsbfsAbi.BulkTransfer.DATA.set(b, buf);
+            UsbfsAbi.BulkTransfer.set(b, endpoint & 0xff, buf, millis(timeout));
             int n;
             try {
                 n = fd.ioctl(Ioctl.USBDEVFS_BULK, b);
@@ -284,168 +265,16 @@ final class LinuxHostDevice implements HostDevice {
         }
     }
 
-    /** A submitted URB. */
-    private final class Urb implements IoRequest {
-        private final Arena arena = Arena.ofShared();
-        private final MemorySegment urb = arena.allocate(UsbfsAbi.Urb.LAYOUT);
-        private final MemorySegment buffer;
-        private final MemorySegment user;
-        private final boolean in;
-        private final int endpoint;
-        private boolean done;
-        private int actual;
-        private Errno error;
-
-        Urb(int endpoint, MemorySegment user, boolean zeroPacket) {
-            this.endpoint = endpoint;
-            this.in = (endpoint & 0x80) != 0;
-            this.user = user;
-            this.buffer = user.isNative() ? user : arena.allocate(Math.max(1, user.byteSize()), 8).asSlice(0, user.byteSize());
-            if (!in && buffer != user) {
-                MemorySegment.copy(user, 0, buffer, 0, user.byteSize());
-            }
-            UsbfsAbi.Urb.TYPE.set(urb, (byte) Constants.USBDEVFS_URB_TYPE_BULK);
-            UsbfsAbi.Urb.ENDPOINT.set(urb, (byte) endpoint);
-            UsbfsAbi.Urb.FLAGS.set(urb, zeroPacket && !in ? Constants.USBDEVFS_URB_ZERO_PACKET : 0);
-            UsbfsAbi.Urb.BUFFER.set(urb, buffer);
-            UsbfsAbi.Urb.BUFFER_LENGTH.set(urb, (int) buffer.byteSize());
-            UsbfsAbi.Urb.USERCONTEXT.set(urb, MemorySegment.ofAddress(urb.address()));
-        }
-
-        /** Monitor held. */
-        void complete(int status, int actualLength) {
-            if (done) {
-                return;
-            }
-            if (status < 0) {
-                error = Waits.errno(-status);
-            }
-            actual = actualLength;
-            if (in && buffer != user && actualLength > 0) {
-                MemorySegment.copy(buffer, 0, user, 0, actualLength);
-            }
-            done = true;
-            arena.close();
-            monitor.notifyAll();
-        }
-
-        @Override
-        public boolean isDone() {
-            return Waits.reapedNow(reaping, monitor, () -> done, left -> reapAll());
-        }
-
-        @Override
-        public int await(Duration timeout) {
-            if (!Waits.awaitReaped(reaping, monitor, () -> done, System.nanoTime() + Waits.nanos(timeout),
-                    LinuxHostDevice.this::reapFor, "USBDEVFS_REAPURB", info.path())) {
-                throw new GadgetException("USBDEVFS_REAPURB", info.path(), Errno.ETIMEDOUT, String.format(
-                        "URB on endpoint 0x%02x not complete after %s", endpoint & 0xff, timeout));
-            }
-            synchronized (monitor) {
-                if (error != null) {
-                    throw new GadgetException("USBDEVFS_SUBMITURB", info.path(), error, String.format(
-                            "URB on endpoint 0x%02x completed with %s%s", endpoint & 0xff, error.name(),
-                            error == Errno.EPIPE ? " (the endpoint is halted)" : error == Errno.ENOENT ? " (cancelled)" : ""));
-                }
-                return actual;
-            }
-        }
-
-        @Override
-        public boolean cancel() {
-            synchronized (monitor) {
-                if (done) {
-                    return false;
-                }
-            }
-            try {
-                fd.ioctl(Ioctl.USBDEVFS_DISCARDURB, urb.address());
-                return true;
-            } catch (GadgetException e) {
-                return false; // EINVAL: it completed meanwhile
-            }
-        }
-    }
-
-    /** Reaps, waiting up to {@code nanos} (at most 200 ms) for a completion; reaping held. */
-    private void reapFor(long nanos) {
-        try {
-            if (!reapAll()) {
-                Poll.poll(fd, Constants.POLLOUT, Math.max(1, Math.min(nanos / 1_000_000, 200)));
-                reapAll();
-            }
-        } catch (GadgetException e) {
-            if (e.errno() == Errno.EBADF) {
-                abandonAll(Errno.ENODEV, "the device handle was closed");
-            } else {
-                throw e;
-            }
-        }
-    }
-
-    /**
-     * Reaps every completed URB without blocking; reaping held. Returns whether any was reaped.
-     * After a disconnect usbfs answers ENODEV once nothing is left: the rest then fail with ENODEV.
-     */
-    private boolean reapAll() {
-        boolean any = false;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-            while (true) {
-                try {
-                    fd.ioctl(Ioctl.USBDEVFS_REAPURBNDELAY, out);
-                } catch (GadgetException e) {
-                    if (e.errno() == Errno.EAGAIN) {
-                        return any;
-                    }
-                    if (e.errno() == Errno.ENODEV) {
-                        abandonAll(Errno.ENODEV, "the device was disconnected");
-                        return true;
-                    }
-                    throw e;
-                }
-                long address = out.get(ValueLayout.ADDRESS, 0).address();
-                synchronized (monitor) {
-                    Urb u = pending.remove(address);
-                    if (u != null) {
-                        u.complete((int) UsbfsAbi.Urb.STATUS.get(u.urb), (int) UsbfsAbi.Urb.ACTUAL_LENGTH.get(u.urb));
-                        any = true;
-                    }
-                }
-            }
-        }
-    }
-
-    private void abandonAll(Errno e, String why) {
-        synchronized (monitor) {
-            for (Urb u : pending.values()) {
-                u.complete(-e.number(), 0);
-            }
-            pending.clear();
-        }
-    }
-
     @Override
     public IoRequest submitBulk(int endpoint, MemorySegment data, boolean zeroPacket) {
         HostChecks.bulk("USBDEVFS_SUBMITURB", info.path(), endpoint, data);
         boolean in = (endpoint & 0x80) != 0;
         checkOpen("USBDEVFS_SUBMITURB");
-        Urb u = new Urb(endpoint & 0xff, data, zeroPacket);
-        synchronized (monitor) {
-            pending.put(u.urb.address(), u);
-        }
         try {
-            // By address: a downcall taking the segment would hold its arena until it returns, and
-            // another thread may reap the URB (and close that arena) before this one is back.
-            fd.ioctl(Ioctl.USBDEVFS_SUBMITURB, u.urb.address());
+            return urbs.submit(endpoint, data, zeroPacket);
         } catch (GadgetException e) {
-            synchronized (monitor) {
-                pending.remove(u.urb.address());
-                u.complete(-e.errno().number(), 0);
-            }
             throw explained(e, String.format("URB on endpoint 0x%02x", endpoint & 0xff));
         }
-        return u;
     }
 
     @Override
@@ -469,13 +298,7 @@ final class LinuxHostDevice implements HostDevice {
             }
             closed = true;
         }
-        List<Urb> inFlight;
-        synchronized (monitor) {
-            inFlight = List.copyOf(pending.values());
-        }
-        for (Urb u : inFlight) {
-            u.cancel();
-        }
+        urbs.close();
         synchronized (claimed) {
             for (int i : claimed) {
                 try (Arena arena = Arena.ofConfined()) {
@@ -488,20 +311,11 @@ final class LinuxHostDevice implements HostDevice {
             }
             claimed.clear();
         }
-        reaping.lock();
         try {
-            try {
-                reapAll();
-            } catch (GadgetException e) {
-                // the device went away; what is left is abandoned below
-            }
             fd.close();
-            abandonAll(Errno.ENOENT, "the device handle was closed");
         } finally {
-            reaping.unlock();
+            urbs.closed();
             backend.forget(this);
         }
     }
-
-
 }

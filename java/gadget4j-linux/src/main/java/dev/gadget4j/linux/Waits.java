@@ -4,7 +4,6 @@ import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BooleanSupplier;
 
 /**
  * What the waiting code shares: timeouts to nanoseconds, kernel status numbers to {@link Errno},
@@ -17,6 +16,11 @@ final class Waits {
     private Waits() {
     }
 
+    /** Whether a request has completed; read under the monitor. Requests implement it: no lambda per wait. */
+    interface Completion {
+        boolean completed();
+    }
+
     /** Reaps completions for at most {@code nanos} (0: what is there now); the reaping lock is held. */
     @FunctionalInterface
     interface Reap {
@@ -27,9 +31,9 @@ final class Waits {
      * Whether {@code done} holds (read under {@code monitor}) after reaping what has completed,
      * if no other thread is reaping.
      */
-    static boolean reapedNow(ReentrantLock reaping, Object monitor, BooleanSupplier done, Reap reap) {
+    static boolean reapedNow(ReentrantLock reaping, Object monitor, Completion done, Reap reap) {
         synchronized (monitor) {
-            if (done.getAsBoolean()) {
+            if (done.completed()) {
                 return true;
             }
         }
@@ -41,7 +45,7 @@ final class Waits {
             }
         }
         synchronized (monitor) {
-            return done.getAsBoolean();
+            return done.completed();
         }
     }
 
@@ -51,11 +55,11 @@ final class Waits {
      * {@code reaping} and reaps for the time left, then wakes the others, which wait on the
      * monitor meanwhile in short slices. {@code operation} and {@code object} name an interrupt.
      */
-    static boolean awaitReaped(ReentrantLock reaping, Object monitor, BooleanSupplier done, long deadline, Reap reap,
+    static boolean awaitReaped(ReentrantLock reaping, Object monitor, Completion done, long deadline, Reap reap,
                                String operation, String object) {
         while (true) {
             synchronized (monitor) {
-                if (done.getAsBoolean()) {
+                if (done.completed()) {
                     return true;
                 }
             }
@@ -66,7 +70,7 @@ final class Waits {
             if (reaping.tryLock()) {
                 try {
                     synchronized (monitor) {
-                        if (done.getAsBoolean()) {
+                        if (done.completed()) {
                             return true;
                         }
                     }
@@ -79,7 +83,7 @@ final class Waits {
                 }
             } else {
                 synchronized (monitor) {
-                    if (!done.getAsBoolean()) {
+                    if (!done.completed()) {
                         try {
                             monitor.wait(Math.max(1, Math.min(WAIT_SLICE_MILLIS, left / 1_000_000)));
                         } catch (InterruptedException e) {

@@ -54,23 +54,27 @@ public final class Aio extends OwnedHandle {
         prep(iocb, Constants.IOCB_CMD_PWRITE, fd, buf, offset, data);
     }
 
+    /** {@link #prepRead}/{@link #prepWrite} of the first {@code length} bytes of {@code buf}. */
+    public static void prep(MemorySegment iocb, boolean read, Fd fd, MemorySegment buf, long length, long offset, long data) {
+        java.util.Objects.checkFromIndexSize(0, length, buf.byteSize());
+        prep(iocb, read ? Constants.IOCB_CMD_PREAD : Constants.IOCB_CMD_PWRITE, fd, buf.address(), length, offset, data);
+    }
+
     private static void prep(MemorySegment iocb, int opcode, Fd fd, MemorySegment buf, long offset, long data) {
+        prep(iocb, opcode, fd, buf.address(), buf.byteSize(), offset, data);
+    }
+
+    private static void prep(MemorySegment iocb, int opcode, Fd fd, long buf, long length, long offset, long data) {
         if (!fd.isOpen()) {
             throw new GadgetException("io_submit", fd.name(), Errno.EBADF, "the file descriptor is closed");
         }
-        iocb.asSlice(0, IoAbi.Iocb.LAYOUT.byteSize()).fill((byte) 0);
-        IoAbi.Iocb.AIO_DATA.set(iocb, data);
-        IoAbi.Iocb.AIO_LIO_OPCODE.set(iocb, (short) opcode);
-        IoAbi.Iocb.AIO_FILDES.set(iocb, fd.number());
-        IoAbi.Iocb.AIO_BUF.set(iocb, buf.address());
-        IoAbi.Iocb.AIO_NBYTES.set(iocb, buf.byteSize());
-        IoAbi.Iocb.AIO_OFFSET.set(iocb, offset);
+        IoAbi.Iocb.set(iocb, data, (short) opcode, fd.number(), buf, length, offset);
     }
 
     /** Makes the iocb's completion also add 1 to {@code eventFd} (IOCB_FLAG_RESFD), for poll-based waiting. */
     public static void notifyEventFd(MemorySegment iocb, Fd eventFd) {
-        IoAbi.Iocb.AIO_FLAGS.set(iocb, (int) IoAbi.Iocb.AIO_FLAGS.get(iocb) | Constants.IOCB_FLAG_RESFD);
-        IoAbi.Iocb.AIO_RESFD.set(iocb, eventFd.number());
+        IoAbi.Iocb.flags(iocb, IoAbi.Iocb.flags(iocb) | Constants.IOCB_FLAG_RESFD);
+        IoAbi.Iocb.resfd(iocb, eventFd.number());
     }
 
     /** Submits one iocb. */
@@ -81,6 +85,26 @@ public final class Aio extends OwnedHandle {
             if (submit(list, 1) != 1) {
                 throw new GadgetException("io_submit", name(), Errno.EAGAIN, "the iocb was not queued");
             }
+        }
+    }
+
+    /**
+     * {@code io_submit} of one iocb through a pointer cell the caller keeps (a preallocated
+     * {@code struct iocb *} naming it): nothing allocated. Returns 0 when queued, else {@code -errno}
+     * (EINTR included: the caller decides whether to retry).
+     */
+    public long submitOnce(MemorySegment pointerCell) {
+        if (pointerCell.byteSize() < ValueLayout.ADDRESS.byteSize()) {
+            throw new IllegalArgumentException("not a pointer cell");
+        }
+        if (!tryAcquire()) {
+            throw closedError("io_submit");
+        }
+        try {
+            long r = Libc.syscall(arch.ioSubmit, context, 1, pointerCell.address(), 0, 0);
+            return r == 1 ? 0 : r == 0 ? -EAGAIN : r;
+        } finally {
+            release();
         }
     }
 
@@ -114,24 +138,42 @@ public final class Aio extends OwnedHandle {
      * @return the number of events stored
      */
     public int getEvents(int minEvents, MemorySegment events, long timeoutNanos) {
-        long max = events.byteSize() / IoAbi.IoEvent.LAYOUT.byteSize();
+        try (Arena arena = Arena.ofConfined()) {
+            return getEvents(minEvents, events, timeoutNanos, arena.allocate(IoAbi.Timespec.LAYOUT));
+        }
+    }
+
+    /**
+     * {@link #getEvents(int, MemorySegment, long)} with the caller's {@code struct __kernel_timespec}
+     * scratch (one per reaping thread): nothing allocated. A zero timeout goes through the critical
+     * handle: io_getevents then never sleeps.
+     */
+    public int getEvents(int minEvents, MemorySegment events, long timeoutNanos, MemorySegment timespec) {
+        long max = events.byteSize() / IoAbi.IoEvent.SIZE;
         if (max < minEvents || max == 0) {
             throw new IllegalArgumentException("events holds " + max + " io_events, fewer than " + Math.max(1, minEvents));
         }
+        if (timespec.byteSize() < IoAbi.Timespec.LAYOUT.byteSize()) {
+            throw new IllegalArgumentException("not a struct __kernel_timespec");
+        }
         boolean forever = timeoutNanos < 0 || timeoutNanos >= FOREVER_NANOS;
         long deadline = forever ? 0 : System.nanoTime() + timeoutNanos;
-        acquire("io_getevents");
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment ts = arena.allocate(IoAbi.Timespec.LAYOUT);
+        if (!tryAcquire()) {
+            throw closedError("io_getevents");
+        }
+        try {
+            MemorySegment ts = timespec;
             while (true) {
                 long tsAddress = 0;
+                long left = 0;
                 if (!forever) {
-                    long left = Math.max(0, deadline - System.nanoTime());
-                    IoAbi.Timespec.TV_SEC.set(ts, left / 1_000_000_000L);
-                    IoAbi.Timespec.TV_NSEC.set(ts, left % 1_000_000_000L);
+                    left = timeoutNanos == 0 ? 0 : Math.max(0, deadline - System.nanoTime());
+                    IoAbi.Timespec.set(ts, left);
                     tsAddress = ts.address();
                 }
-                long r = Libc.syscall(arch.ioGetevents, context, minEvents, max, events.address(), tsAddress);
+                long r = !forever && left == 0
+                        ? Libc.syscallNeverBlocking(arch.ioGetevents, context, minEvents, max, events.address(), tsAddress)
+                        : Libc.syscall(arch.ioGetevents, context, minEvents, max, events.address(), tsAddress);
                 if (r >= 0) {
                     return (int) r;
                 }
@@ -150,9 +192,15 @@ public final class Aio extends OwnedHandle {
      * usual; false when the request is not known (already completed) or cannot be cancelled.
      */
     public boolean cancel(MemorySegment iocb, MemorySegment result) {
-        acquire("io_cancel");
+        if (result.byteSize() < IoAbi.IoEvent.SIZE) {
+            throw new IllegalArgumentException("not a struct io_event");
+        }
+        if (!tryAcquire()) {
+            throw closedError("io_cancel");
+        }
         try {
-            long r = Libc.syscall(arch.ioCancel, context, iocb.address(), result.address(), 0, 0);
+            // Never sleeps: aio.c's spinlock, FunctionFS's cancel dequeues under its own spinlock.
+            long r = Libc.syscallNeverBlocking(arch.ioCancel, context, iocb.address(), result.address(), 0, 0);
             if (r >= 0 || -r == EINPROGRESS) {
                 return true;
             }

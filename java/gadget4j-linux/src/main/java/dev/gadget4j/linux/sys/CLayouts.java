@@ -84,6 +84,16 @@ final class CLayouts {
         return new String(field.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
     }
 
+    /**
+     * Zeroes the first {@code layout.byteSize()} bytes of {@code s} (a struct of 8-byte multiple
+     * size), word by word: no slice, so nothing is allocated.
+     */
+    static void zero(MemorySegment s, MemoryLayout layout) {
+        for (long at = 0; at < layout.byteSize(); at += Long.BYTES) {
+            s.set(ValueLayout.JAVA_LONG_UNALIGNED, at, 0L);
+        }
+    }
+
     /** Byte offset of member {@code name}. */
     static long offset(MemoryLayout layout, String name) {
         return layout.byteOffset(MemoryLayout.PathElement.groupElement(name));

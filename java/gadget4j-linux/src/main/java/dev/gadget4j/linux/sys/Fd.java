@@ -61,12 +61,24 @@ public final class Fd extends OwnedHandle {
 
     /** Reads into {@code buf}: the number of bytes read, 0 at end of file. */
     public long read(MemorySegment buf) {
-        return using("read", n -> Libc.read(n, buf, name()));
+        return transfer(false, buf);
     }
 
     /** Writes {@code buf}: the number of bytes written. */
     public long write(MemorySegment buf) {
-        return using("write", n -> Libc.write(n, buf, name()));
+        return transfer(true, buf);
+    }
+
+    /** read or write without a lambda: nothing allocated on success. */
+    private long transfer(boolean write, MemorySegment buf) {
+        if (!tryAcquire()) {
+            throw closedError(write ? "write" : "read");
+        }
+        try {
+            return write ? Libc.write(number, buf, name()) : Libc.read(number, buf, name());
+        } finally {
+            release();
+        }
     }
 
     /** {@code pread} at {@code offset}. */
@@ -84,7 +96,7 @@ public final class Fd extends OwnedHandle {
      * Allocates nothing (no capturing lambda), as the ioctls of a DMABUF stream run per transfer.
      */
     public int ioctl(long request, MemorySegment arg) {
-        acquire(Ioctl.name(request));
+        acquireFor(request);
         try {
             return Libc.ioctl(number, request, arg, name());
         } finally {
@@ -94,7 +106,19 @@ public final class Fd extends OwnedHandle {
 
     /** An ioctl with an integer argument, or none (pass 0). */
     public int ioctl(long request, long arg) {
-        return (int) using(Ioctl.name(request), n -> Libc.ioctl(n, request, arg, name()));
+        acquireFor(request);
+        try {
+            return Libc.ioctl(number, request, arg, name());
+        } finally {
+            release();
+        }
+    }
+
+    /** {@link #acquire} for an ioctl, its name built only when this Fd is closed. */
+    private void acquireFor(long request) {
+        if (!tryAcquire()) {
+            throw closedError(Ioctl.name(request));
+        }
     }
 
     /** {@code fcntl(cmd, arg)}. */

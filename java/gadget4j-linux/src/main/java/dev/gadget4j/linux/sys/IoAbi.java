@@ -5,9 +5,14 @@ import static dev.gadget4j.linux.sys.CLayouts.U32;
 import static dev.gadget4j.linux.sys.CLayouts.U64;
 import static dev.gadget4j.linux.sys.CLayouts.field;
 import static dev.gadget4j.linux.sys.CLayouts.m;
+import static dev.gadget4j.linux.sys.CLayouts.offset;
 import static dev.gadget4j.linux.sys.CLayouts.struct;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -44,8 +49,43 @@ public final class IoAbi {
         public static final VarHandle AIO_OFFSET = field(LAYOUT, "aio_offset");
         public static final VarHandle AIO_FLAGS = field(LAYOUT, "aio_flags");
         public static final VarHandle AIO_RESFD = field(LAYOUT, "aio_resfd");
+        private static final long DATA_AT = offset(LAYOUT, "aio_data");
+        private static final long OPCODE_AT = offset(LAYOUT, "aio_lio_opcode");
+        private static final long FILDES_AT = offset(LAYOUT, "aio_fildes");
+        private static final long BUF_AT = offset(LAYOUT, "aio_buf");
+        private static final long NBYTES_AT = offset(LAYOUT, "aio_nbytes");
+        private static final long OFFSET_AT = offset(LAYOUT, "aio_offset");
+        private static final long FLAGS_AT = offset(LAYOUT, "aio_flags");
+        private static final long RESFD_AT = offset(LAYOUT, "aio_resfd");
 
         private Iocb() {
+        }
+
+        /** Fills {@code iocb} (zeroed first) for one read or write; {@code data} comes back in the io_event. */
+        public static void set(MemorySegment iocb, long data, short opcode, int fd, long buf, long nbytes, long offset) {
+            CLayouts.zero(iocb, LAYOUT);
+            iocb.set(JAVA_LONG, DATA_AT, data);
+            iocb.set(JAVA_SHORT, OPCODE_AT, opcode);
+            iocb.set(JAVA_INT, FILDES_AT, fd);
+            iocb.set(JAVA_LONG, BUF_AT, buf);
+            iocb.set(JAVA_LONG, NBYTES_AT, nbytes);
+            iocb.set(JAVA_LONG, OFFSET_AT, offset);
+        }
+
+        public static long data(MemorySegment iocb) {
+            return iocb.get(JAVA_LONG, DATA_AT);
+        }
+
+        public static int flags(MemorySegment iocb) {
+            return iocb.get(JAVA_INT, FLAGS_AT);
+        }
+
+        public static void flags(MemorySegment iocb, int flags) {
+            iocb.set(JAVA_INT, FLAGS_AT, flags);
+        }
+
+        public static void resfd(MemorySegment iocb, int fd) {
+            iocb.set(JAVA_INT, RESFD_AT, fd);
         }
     }
 
@@ -57,8 +97,28 @@ public final class IoAbi {
         public static final VarHandle OBJ = field(LAYOUT, "obj");
         public static final VarHandle RES = field(LAYOUT, "res");
         public static final VarHandle RES2 = field(LAYOUT, "res2");
+        /** Bytes per entry of an io_event array. */
+        public static final long SIZE = LAYOUT.byteSize();
+        private static final long DATA_AT = offset(LAYOUT, "data");
+        private static final long OBJ_AT = offset(LAYOUT, "obj");
+        private static final long RES_AT = offset(LAYOUT, "res");
 
         private IoEvent() {
+        }
+
+        /** {@code data} of entry {@code i} of an io_event array: the iocb's {@code aio_data}. */
+        public static long data(MemorySegment events, int i) {
+            return events.get(JAVA_LONG, i * SIZE + DATA_AT);
+        }
+
+        /** {@code obj} of entry {@code i}: the iocb's user address. */
+        public static long obj(MemorySegment events, int i) {
+            return events.get(JAVA_LONG, i * SIZE + OBJ_AT);
+        }
+
+        /** {@code res} of entry {@code i}: bytes transferred, or {@code -errno}. */
+        public static long res(MemorySegment events, int i) {
+            return events.get(JAVA_LONG, i * SIZE + RES_AT);
         }
     }
 
@@ -67,8 +127,16 @@ public final class IoAbi {
         public static final StructLayout LAYOUT = struct("__kernel_timespec", m("tv_sec", U64), m("tv_nsec", U64));
         public static final VarHandle TV_SEC = field(LAYOUT, "tv_sec");
         public static final VarHandle TV_NSEC = field(LAYOUT, "tv_nsec");
+        private static final long SEC_AT = offset(LAYOUT, "tv_sec");
+        private static final long NSEC_AT = offset(LAYOUT, "tv_nsec");
 
         private Timespec() {
+        }
+
+        /** Sets {@code ts} to {@code nanos} (non-negative). */
+        public static void set(MemorySegment ts, long nanos) {
+            ts.set(JAVA_LONG, SEC_AT, nanos / 1_000_000_000L);
+            ts.set(JAVA_LONG, NSEC_AT, nanos % 1_000_000_000L);
         }
     }
 

@@ -25,8 +25,24 @@ import java.lang.invoke.VarHandle;
  * <p>{@code EINTR} is retried where a retry cannot repeat a side effect: open, read, write,
  * pread, pwrite, ioctl, fcntl, ftruncate, io_submit. {@code close} is never retried (Linux has
  * released the number even when it reports EINTR); poll and io_getevents are retried by their
- * callers, which recompute the remaining timeout. None of the handles is critical: reads, writes
- * and ioctls on endpoint files block until the host moves data.
+ * callers, which recompute the remaining timeout.
+ *
+ * <p>The hot calls (read, write, ioctl, syscall) are written out without lambdas and fetch the
+ * capture-state segment once per call, so a successful call allocates nothing; names and messages
+ * are built only when a call fails. The {@code ...Once} variants return {@code -errno} instead of
+ * throwing, for callers that must tell EINTR (a wake-up by {@link WakeSignal}) from a failure.
+ *
+ * <p>{@link Linker.Option#critical(boolean) Critical} handles skip the JVM's thread-state
+ * transition, which also holds off safepoints (and with them every GC) for the call's duration:
+ * only calls that can never sleep get one. They are: {@code pthread_self}, {@code pthread_kill}
+ * (tgkill queues a signal and returns), {@code sigaction}, and {@code io_getevents} with a zero
+ * timeout and {@code io_cancel} (aio.c takes only the context's spinlock and the ring mutex, held
+ * for the copy of events; FunctionFS's cancel callback only dequeues under its spinlock).
+ * Everything else may sleep and is not critical: read, write and ioctls on endpoint files wait for
+ * ENABLE and for the host; io_submit on an endpoint waits for ENABLE (ffs_epfile_wait_ep);
+ * io_getevents with a timeout; every usbfs ioctl takes the USB device's lock (usb_lock_device),
+ * which another thread may hold across a reset; close of an endpoint or DMABUF file releases the
+ * file, which may wait for the UDC to give requests back; io_destroy waits for every request.
  *
  * <p>{@code long}, {@code size_t} and {@code off_t} are 64-bit here; {@link Arch} admits only LP64.
  */
@@ -69,24 +85,39 @@ public final class Libc {
     private static final MethodHandle SYSCALL = downcall("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
             Linker.Option.firstVariadicArg(1));
+    /** The same, for the syscalls that never sleep (see the class comment). */
+    private static final MethodHandle SYSCALL_CRITICAL = downcall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1), Linker.Option.critical(false));
+    /** Without errno capture: pthread functions return their error; nothing is left to read afterwards. */
+    static final MethodHandle PTHREAD_SELF = downcallNoErrno("pthread_self", FunctionDescriptor.of(JAVA_LONG),
+            Linker.Option.critical(false));
+    static final MethodHandle PTHREAD_KILL = downcallNoErrno("pthread_kill",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT), Linker.Option.critical(false));
+    static final MethodHandle SIGACTION = downcallNoErrno("sigaction", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS),
+            Linker.Option.critical(false));
 
     private Libc() {
     }
 
-    @SuppressWarnings("restricted") // the reason this package exists; the module is granted native access
     private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-        MemorySegment symbol = LOOKUP.find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("the C library has no " + name));
         Linker.Option[] all = java.util.Arrays.copyOf(options, options.length + 1);
         all[options.length] = CAPTURE_ERRNO;
-        return LINKER.downcallHandle(symbol, descriptor, all);
+        return downcallNoErrno(name, descriptor, all);
     }
 
-    private static MemorySegment state() {
+    @SuppressWarnings("restricted") // the reason this package exists; the module is granted native access
+    private static MethodHandle downcallNoErrno(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        MemorySegment symbol = LOOKUP.find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("the C library has no " + name));
+        return LINKER.downcallHandle(symbol, descriptor, options);
+    }
+
+    static MemorySegment state() {
         return STATE.get();
     }
 
-    private static int errno(MemorySegment state) {
+    static int errno(MemorySegment state) {
         return (int) ERRNO.get(state);
     }
 
@@ -166,14 +197,60 @@ public final class Libc {
         }
     }
 
+    /** {@code read(fd, buf, buf.byteSize())} once: the number of bytes read, or {@code -errno}. */
+    public static long readOnce(int fd, MemorySegment buf) {
+        return transferOnce(READ, fd, buf, buf.byteSize());
+    }
+
+    /** {@code read(fd, buf, count)} once, {@code count <= buf.byteSize()}: the number of bytes read, or {@code -errno}. */
+    public static long readOnce(int fd, MemorySegment buf, long count) {
+        return transferOnce(READ, fd, buf, count);
+    }
+
+    /** {@code write(fd, buf, buf.byteSize())} once: the number of bytes written, or {@code -errno}. */
+    public static long writeOnce(int fd, MemorySegment buf) {
+        return transferOnce(WRITE, fd, buf, buf.byteSize());
+    }
+
+    /** {@code write(fd, buf, count)} once, {@code count <= buf.byteSize()}: the number of bytes written, or {@code -errno}. */
+    public static long writeOnce(int fd, MemorySegment buf, long count) {
+        return transferOnce(WRITE, fd, buf, count);
+    }
+
+    /** {@code read} or {@code write} (same C signature) once. */
+    private static long transferOnce(MethodHandle readOrWrite, int fd, MemorySegment buf, long count) {
+        java.util.Objects.checkFromIndexSize(0, count, buf.byteSize());
+        MemorySegment st = state();
+        long r;
+        try {
+            r = (long) readOrWrite.invokeExact(st, fd, buf, count);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return r >= 0 ? r : -errno(st);
+    }
+
+    /** {@code read} or {@code write} of the whole segment, retried on EINTR. */
+    private static long transfer(MethodHandle readOrWrite, String operation, int fd, MemorySegment buf, String object) {
+        while (true) {
+            long r = transferOnce(readOrWrite, fd, buf, buf.byteSize());
+            if (r >= 0) {
+                return r;
+            }
+            if (r != -EINTR) {
+                throw error(operation, object, (int) -r, null);
+            }
+        }
+    }
+
     /** {@code read(fd, buf, buf.byteSize())}: the number of bytes read, 0 at end of file. */
     public static long read(int fd, MemorySegment buf, String object) {
-        return call("read", object, null, true, st -> (long) READ.invokeExact(st, fd, buf, buf.byteSize()));
+        return transfer(READ, "read", fd, buf, object);
     }
 
     /** {@code write(fd, buf, buf.byteSize())}: the number of bytes written. */
     public static long write(int fd, MemorySegment buf, String object) {
-        return call("write", object, null, true, st -> (long) WRITE.invokeExact(st, fd, buf, buf.byteSize()));
+        return transfer(WRITE, "write", fd, buf, object);
     }
 
     /** {@code pread(fd, buf, buf.byteSize(), offset)}. */
@@ -186,33 +263,54 @@ public final class Libc {
         return call("pwrite", object, null, true, st -> (long) PWRITE.invokeExact(st, fd, buf, buf.byteSize(), offset));
     }
 
-    /**
-     * {@code ioctl(fd, request, arg)} with a pointer argument; the operation is named after the
-     * request. Written out rather than through {@link #call} so that it allocates nothing: ioctls
-     * are the hot path of DMABUF I/O (TRANSFER, SYNC brackets), and a capturing lambda per call
-     * would cost an object each time.
-     */
-    public static int ioctl(int fd, long request, MemorySegment arg, String object) {
+    /** {@code ioctl(fd, request, arg)} once with a pointer argument: the result, or {@code -errno}. */
+    public static int ioctlOnce(int fd, long request, MemorySegment arg) {
         MemorySegment st = state();
+        int r;
         try {
-            while (true) {
-                int r = (int) IOCTL_PTR.invokeExact(st, fd, request, arg);
-                if (r >= 0) {
-                    return r;
-                }
-                int e = errno(st);
-                if (e != EINTR) {
-                    throw error(Ioctl.name(request), object, e, null);
-                }
-            }
+            r = (int) IOCTL_PTR.invokeExact(st, fd, request, arg);
         } catch (Throwable t) {
             throw rethrow(t);
         }
+        return r >= 0 ? r : -errno(st);
+    }
+
+    /** {@code ioctl(fd, request, arg)} once with an integer argument: the result, or {@code -errno}. */
+    public static int ioctlOnce(int fd, long request, long arg) {
+        MemorySegment st = state();
+        int r;
+        try {
+            r = (int) IOCTL_LONG.invokeExact(st, fd, request, arg);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return r >= 0 ? r : -errno(st);
+    }
+
+    /** {@code ioctl(fd, request, arg)} with a pointer argument; the operation is named after the request. */
+    public static int ioctl(int fd, long request, MemorySegment arg, String object) {
+        int r;
+        do {
+            r = ioctlOnce(fd, request, arg);
+        } while (r == -EINTR);
+        return ioctlResult(r, request, object);
     }
 
     /** {@code ioctl(fd, request, arg)} with an integer argument (or none: pass 0). */
     public static int ioctl(int fd, long request, long arg, String object) {
-        return (int) call(Ioctl.name(request), object, null, true, st -> (int) IOCTL_LONG.invokeExact(st, fd, request, arg));
+        int r;
+        do {
+            r = ioctlOnce(fd, request, arg);
+        } while (r == -EINTR);
+        return ioctlResult(r, request, object);
+    }
+
+    /** An ioctl's result, or the exception for {@code -errno} (named after the request only now). */
+    private static int ioctlResult(int r, long request, String object) {
+        if (r < 0) {
+            throw error(Ioctl.name(request), object, -r, null);
+        }
+        return r;
     }
 
     /** {@code fcntl(fd, cmd, arg)} for the integer-argument commands. */
@@ -324,6 +422,18 @@ public final class Libc {
         long r;
         try {
             r = (long) SYSCALL.invokeExact(st, nr, a1, a2, a3, a4, a5);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return r == -1 ? -errno(st) : r;
+    }
+
+    /** {@link #syscall} through the critical handle: only for the calls the class comment lists. */
+    static long syscallNeverBlocking(long nr, long a1, long a2, long a3, long a4, long a5) {
+        MemorySegment st = state();
+        long r;
+        try {
+            r = (long) SYSCALL_CRITICAL.invokeExact(st, nr, a1, a2, a3, a4, a5);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -42,15 +42,30 @@ public abstract class OwnedHandle implements AutoCloseable {
      * @throws GadgetException EBADF naming {@code operation} when the handle is closed
      */
     public final void acquire(String operation) {
+        if (!tryAcquire()) {
+            throw closedError(operation);
+        }
+    }
+
+    /**
+     * {@link #acquire} without naming the operation up front (hot paths build the name only on
+     * failure): false when the handle is closed.
+     */
+    public final boolean tryAcquire() {
         while (true) {
             int s = state.get();
             if ((s & CLOSED) != 0) {
-                throw new GadgetException(operation, name, Errno.EBADF, closedDetail());
+                return false;
             }
             if (state.compareAndSet(s, s + USER)) {
-                return;
+                return true;
             }
         }
+    }
+
+    /** The EBADF a call on this closed handle fails with. */
+    public final GadgetException closedError(String operation) {
+        return new GadgetException(operation, name, Errno.EBADF, closedDetail());
     }
 
     /** Ends a call begun with {@link #acquire}; the last one after close releases the handle. */

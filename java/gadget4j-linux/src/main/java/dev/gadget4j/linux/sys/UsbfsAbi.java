@@ -8,8 +8,12 @@ import static dev.gadget4j.linux.sys.CLayouts.field;
 import static dev.gadget4j.linux.sys.CLayouts.m;
 import static dev.gadget4j.linux.sys.CLayouts.struct;
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.VarHandle;
 
@@ -40,6 +44,18 @@ public final class UsbfsAbi {
 
         private CtrlTransfer() {
         }
+
+        /** Fills {@code c} for one control transfer of {@code data} (wLength is its size). */
+        public static void set(MemorySegment c, int requestType, int request, int value, int index, MemorySegment data,
+                               int timeoutMs) {
+            B_REQUEST_TYPE.set(c, (byte) requestType);
+            B_REQUEST.set(c, (byte) request);
+            W_VALUE.set(c, (short) value);
+            W_INDEX.set(c, (short) index);
+            W_LENGTH.set(c, (short) data.byteSize());
+            TIMEOUT.set(c, timeoutMs);
+            DATA.set(c, data);
+        }
     }
 
     /** {@code struct usbdevfs_bulktransfer}: USBDEVFS_BULK. */
@@ -53,6 +69,14 @@ public final class UsbfsAbi {
 
         private BulkTransfer() {
         }
+
+        /** Fills {@code b} for one bulk transfer of {@code data} on {@code endpoint}. */
+        public static void set(MemorySegment b, int endpoint, MemorySegment data, int timeoutMs) {
+            EP.set(b, endpoint);
+            LEN.set(b, (int) data.byteSize());
+            TIMEOUT.set(b, timeoutMs);
+            DATA.set(b, data);
+        }
     }
 
     /** {@code struct usbdevfs_setinterface}: USBDEVFS_SETINTERFACE. */
@@ -63,6 +87,11 @@ public final class UsbfsAbi {
         public static final VarHandle ALTSETTING = field(LAYOUT, "altsetting");
 
         private SetInterface() {
+        }
+
+        public static void set(MemorySegment s, int interfaceNumber, int alternateSetting) {
+            INTERFACE.set(s, interfaceNumber);
+            ALTSETTING.set(s, alternateSetting);
         }
     }
 
@@ -120,8 +149,48 @@ public final class UsbfsAbi {
         public static final VarHandle ERROR_COUNT = field(LAYOUT, "error_count");
         public static final VarHandle SIGNR = field(LAYOUT, "signr");
         public static final VarHandle USERCONTEXT = field(LAYOUT, "usercontext");
+        private static final long TYPE_AT = CLayouts.offset(LAYOUT, "type");
+        private static final long ENDPOINT_AT = CLayouts.offset(LAYOUT, "endpoint");
+        private static final long STATUS_AT = CLayouts.offset(LAYOUT, "status");
+        private static final long FLAGS_AT = CLayouts.offset(LAYOUT, "flags");
+        private static final long BUFFER_AT = CLayouts.offset(LAYOUT, "buffer");
+        private static final long BUFFER_LENGTH_AT = CLayouts.offset(LAYOUT, "buffer_length");
+        private static final long ACTUAL_LENGTH_AT = CLayouts.offset(LAYOUT, "actual_length");
+        private static final long USERCONTEXT_AT = CLayouts.offset(LAYOUT, "usercontext");
 
         private Urb() {
+        }
+
+        /** Fills {@code urb} (zeroed first) for one transfer without iso packets. */
+        public static void set(MemorySegment urb, int type, int endpoint, int flags, long buffer, int length, long usercontext) {
+            CLayouts.zero(urb, LAYOUT);
+            urb.set(JAVA_BYTE, TYPE_AT, (byte) type);
+            urb.set(JAVA_BYTE, ENDPOINT_AT, (byte) endpoint);
+            urb.set(JAVA_INT, FLAGS_AT, flags);
+            urb.set(JAVA_LONG, BUFFER_AT, buffer);
+            urb.set(JAVA_INT, BUFFER_LENGTH_AT, length);
+            urb.set(JAVA_LONG, USERCONTEXT_AT, usercontext);
+        }
+
+        /** The completion status: 0 or {@code -errno}. */
+        public static int status(MemorySegment urb) {
+            return urb.get(JAVA_INT, STATUS_AT);
+        }
+
+        public static void status(MemorySegment urb, int status) {
+            urb.set(JAVA_INT, STATUS_AT, status);
+        }
+
+        public static int actualLength(MemorySegment urb) {
+            return urb.get(JAVA_INT, ACTUAL_LENGTH_AT);
+        }
+
+        public static void actualLength(MemorySegment urb, int length) {
+            urb.set(JAVA_INT, ACTUAL_LENGTH_AT, length);
+        }
+
+        public static int bufferLength(MemorySegment urb) {
+            return urb.get(JAVA_INT, BUFFER_LENGTH_AT);
         }
     }
 
@@ -146,6 +215,11 @@ public final class UsbfsAbi {
         public static final long DRIVER_OFFSET = CLayouts.offset(LAYOUT, "driver");
 
         private DisconnectClaim() {
+        }
+
+        public static void set(MemorySegment dc, int interfaceNumber, int flags) {
+            INTERFACE.set(dc, interfaceNumber);
+            FLAGS.set(dc, flags);
         }
     }
 }

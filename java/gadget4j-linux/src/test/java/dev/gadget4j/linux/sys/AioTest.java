@@ -45,16 +45,16 @@ class AioTest {
             Aio.prepWrite(iocb, fd, out, 0, 42);
             aio.submit(iocb);
             assertEquals(1, aio.getEvents(1, events, 5_000_000_000L));
-            assertEquals(42L, (long) IoAbi.IoEvent.DATA.get(events));
-            assertEquals(iocb.address(), (long) IoAbi.IoEvent.OBJ.get(events));
-            assertEquals((long) LEN, (long) IoAbi.IoEvent.RES.get(events));
+            assertEquals(42L, IoAbi.IoEvent.data(events, 0));
+            assertEquals(iocb.address(), IoAbi.IoEvent.obj(events, 0));
+            assertEquals((long) LEN, IoAbi.IoEvent.res(events, 0));
 
             MemorySegment in = arena.allocate(LEN, 4096);
             Aio.prepRead(iocb, fd, in, 0, 43);
             aio.submit(iocb);
             assertEquals(1, aio.getEvents(1, events, -1));
-            assertEquals(43L, (long) IoAbi.IoEvent.DATA.get(events));
-            assertEquals((long) LEN, (long) IoAbi.IoEvent.RES.get(events));
+            assertEquals(43L, IoAbi.IoEvent.data(events, 0));
+            assertEquals((long) LEN, IoAbi.IoEvent.res(events, 0));
             assertEquals(-1, out.mismatch(in));
         }
     }
