@@ -3,6 +3,7 @@ module dev.gadget4j {
     exports dev.gadget4j;
     exports dev.gadget4j.descriptor;
     exports dev.gadget4j.spi;
+    exports dev.gadget4j.stream;
 
     uses dev.gadget4j.spi.BackendProvider;
 }

@@ -6,10 +6,7 @@ import java.time.Duration;
  * An asynchronous classic read or write on an endpoint (Linux AIO on endpoint files), or a
  * host-side URB.
  */
-public interface IoRequest {
-
-    /** Whether it has completed (successfully, with an error, or cancelled). */
-    boolean isDone();
+public interface IoRequest extends Completion {
 
     /**
      * Waits for completion.
@@ -20,6 +17,11 @@ public interface IoRequest {
      *                         (ESHUTDOWN, ECONNRESET when cancelled, EOVERFLOW, EPIPE for a stall)
      */
     int await(Duration timeout);
+
+    @Override
+    default long awaitBytes(Duration timeout) {
+        return await(timeout);
+    }
 
     /**
      * Cancels the request if it is still pending; it then completes with ECONNRESET (gadget side)
