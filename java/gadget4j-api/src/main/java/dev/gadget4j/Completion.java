@@ -29,6 +29,17 @@ public interface Completion {
     long awaitBytes(Duration timeout);
 
     /**
+     * Cancels it if it is still pending and the path allows one by one: a classic asynchronous
+     * request completes with ECONNRESET. A DMABUF transfer is cancelled only by
+     * {@link Endpoint#detach} or closing its endpoint: this returns false for it.
+     *
+     * @return whether it was still pending and is now cancelled
+     */
+    default boolean cancel() {
+        return false;
+    }
+
+    /**
      * A {@link CompletionStage} view: completes with the byte count, or exceptionally with the
      * {@link GadgetException}. The wait runs on {@code executor}; an already completed request
      * gives a completed stage without using it.

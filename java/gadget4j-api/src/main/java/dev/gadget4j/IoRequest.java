@@ -29,5 +29,6 @@ public interface IoRequest extends Completion {
      *
      * @return whether it was still pending
      */
+    @Override
     boolean cancel();
 }

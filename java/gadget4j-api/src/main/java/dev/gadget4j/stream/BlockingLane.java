@@ -2,14 +2,13 @@ package dev.gadget4j.stream;
 
 import dev.gadget4j.Completion;
 import dev.gadget4j.Endpoint;
-import java.time.Duration;
 
 /**
  * One buffer moved by a blocking read()/write() inside {@link #submit}; the completion it returns
  * is already done, one preallocated object reused for every call.
  */
 final class BlockingLane extends ArenaLane {
-    private final Done done = new Done();
+    private final Settled done = new Settled();
 
     BlockingLane(int size) {
         super(1, size);
@@ -24,19 +23,5 @@ final class BlockingLane extends ArenaLane {
     public Completion submit(Endpoint ep, int slot, int length) {
         done.bytes = ep.isIn() ? ep.write(request(slot, length)) : ep.read(request(slot, length));
         return done;
-    }
-
-    private static final class Done implements Completion {
-        private long bytes;
-
-        @Override
-        public boolean isDone() {
-            return true;
-        }
-
-        @Override
-        public long awaitBytes(Duration timeout) {
-            return bytes;
-        }
     }
 }

@@ -46,8 +46,10 @@ public abstract sealed class EndpointStream implements AutoCloseable permits InS
     private Lane lane;
     private String pathReason = "not chosen yet: the function was not enabled";
     private Endpoint ep;
+    private int maxPacketSize;
     private long openedAt = -1;
     private final Completion[] inFlight;
+    private final Settled[] salvaged;
     private final int[] lengths;
     /** Ring of in-flight slots: the oldest is {@code head}, {@code count} of them. */
     int head;
@@ -67,6 +69,10 @@ public abstract sealed class EndpointStream implements AutoCloseable permits InS
         this.dmaBufs = b.dmaBufs;
         this.listener = b.listener;
         this.inFlight = new Completion[b.depth];
+        this.salvaged = new Settled[b.depth];
+        for (int i = 0; i < b.depth; i++) {
+            salvaged[i] = new Settled();
+        }
         this.lengths = new int[b.depth];
     }
 
@@ -110,6 +116,14 @@ public abstract sealed class EndpointStream implements AutoCloseable permits InS
         return interruptions;
     }
 
+    /**
+     * The endpoint's wMaxPacketSize at the speed of the current connection (read at each start);
+     * 0 before the first.
+     */
+    public int maxPacketSize() {
+        return maxPacketSize;
+    }
+
     /** Whether OUT byte counts are real (false on the DMABUF path: the kernel reports none). */
     public boolean countsReceivedBytes() {
         return lane == null || lane.countsReceivedBytes();
@@ -149,6 +163,8 @@ public abstract sealed class EndpointStream implements AutoCloseable permits InS
         openedAt = enables; // a failure from here on waits for a newer ENABLE
         Endpoint opened = ep0.functionFs().endpoint(number, EndpointOption.NON_BLOCKING);
         try {
+            byte[] d = opened.descriptor(); // for the speed the host connected at, which may change at each ENABLE
+            maxPacketSize = (d[4] & 0xff) | (d[5] & 0x07) << 8;
             if (lane == null) {
                 lane = choose(opened, enables);
             } else {
@@ -212,6 +228,10 @@ public abstract sealed class EndpointStream implements AutoCloseable permits InS
         throw new IllegalStateException("the DMABUF path needs an allocator: Builder.dmaBufs(backend.dmaBufs())");
     }
 
+    /** The buffers changed (AIO fell back to blocking I/O): what they held is gone. */
+    void laneReplaced() {
+    }
+
     final Lane lane() {
         return lane;
     }
@@ -246,6 +266,7 @@ public abstract sealed class EndpointStream implements AutoCloseable permits InS
         lane.close();
         lane = new BlockingLane(bufferSize);
         head = 0;
+        laneReplaced();
         pathReason = pathReason + "; then AIO failed (" + e.errno() + ": " + e.getMessage() + "), so blocking I/O";
         return true;
     }
@@ -253,10 +274,15 @@ public abstract sealed class EndpointStream implements AutoCloseable permits InS
     /**
      * Waits for the oldest request in flight.
      *
-     * @return its byte count; -1 on timeout; -2 when the stream was cut (it now waits for ENABLE)
+     * @return its byte count; -1 on timeout; -2 when the stream was cut (it now waits for ENABLE);
+     *         -3 for a request that failed at an earlier cut (retire it and go on)
      */
     final long awaitOldest(long deadline) {
         Completion c = inFlight[head];
+        if (c instanceof Settled g && g.bytes < 0) {
+            inFlight[head] = null;
+            return -3;
+        }
         try {
             long n = c.awaitBytes(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             inFlight[head] = null;
@@ -302,24 +328,46 @@ public abstract sealed class EndpointStream implements AutoCloseable permits InS
         return true;
     }
 
-    /** Ends every request in flight (they are ending anyway) and closes the endpoint file. */
+    /**
+     * Cancels what is in flight and closes the endpoint file first, so that nothing can still take
+     * data from the host (a DMABUF transfer is cancelled by the close), then waits for every request to end: the buffers
+     * must be idle before they are used again.
+     */
     private void drop() {
-        for (int i = 0; i < inFlight.length; i++) {
-            Completion c = inFlight[i];
-            inFlight[i] = null;
-            if (c != null && !c.isDone()) {
-                try {
-                    c.awaitBytes(DRAIN);
-                } catch (GadgetException ignored) {
-                    // ending with an error is what is expected here; closing cancels what is left
-                }
+        for (Completion c : inFlight) {
+            if (c != null) {
+                c.cancel(); // AIO: closing the file alone would let a pending read still take data
             }
         }
-        count = 0;
         if (ep != null) {
             ep.close();
             ep = null;
         }
+        boolean keep = keepsCompletedData();
+        for (int k = 0; k < count; k++) {
+            int slot = (head + k) % lane.depth();
+            Completion c = inFlight[slot];
+            inFlight[slot] = null;
+            long n = -1;
+            try {
+                n = c == null ? -1 : c.awaitBytes(DRAIN);
+            } catch (GadgetException ignored) {
+                // ending with an error (ESHUTDOWN, ECONNRESET) is what is expected here
+            }
+            // Requests queued after the cut's ENABLE may hold data already: handed over in order
+            // after the cut; the failed ones stay in the ring as settled gaps, skipped.
+            salvaged[slot].bytes = n;
+            inFlight[slot] = salvaged[slot];
+        }
+        if (!keep) {
+            java.util.Arrays.fill(inFlight, null);
+            count = 0;
+        }
+    }
+
+    /** Whether completed requests found at a cut are kept for the caller (OUT: they hold received data). */
+    boolean keepsCompletedData() {
+        return false;
     }
 
     /** The endpoint length requested for slot {@code slot}. */
@@ -343,21 +391,8 @@ public abstract sealed class EndpointStream implements AutoCloseable permits InS
             return;
         }
         closed = true;
-        if (ep != null) {
-            ep.close();
-            ep = null;
-        }
-        for (int i = 0; i < inFlight.length; i++) {
-            Completion c = inFlight[i];
-            inFlight[i] = null;
-            if (c != null && !c.isDone()) {
-                try {
-                    c.awaitBytes(DRAIN); // the buffers must not be freed under a transfer
-                } catch (GadgetException ignored) {
-                    // cancelled: ECONNRESET or ESHUTDOWN, as expected
-                }
-            }
-        }
+        drop();
+        java.util.Arrays.fill(inFlight, null);
         count = 0;
         if (lane != null) {
             lane.close();

@@ -37,20 +37,17 @@ public final class InStream extends EndpointStream {
         super(b);
     }
 
+    @Override
+    void laneReplaced() {
+        filled = -1;
+    }
+
     /** Options for a stream on IN endpoint file {@code epNumber} of {@code ep0}'s function. */
     public static Builder on(Ep0 ep0, int number) {
         return new Builder(ep0, number);
     }
 
-    /**
-     * Fills a buffer with {@code filler} and queues it. While the function is disabled or unbound
-     * it waits for the next ENABLE; a buffer filled before a cut is sent after it, not filled
-     * again.
-     *
-     * @return true once queued; false when {@code timeout} passed first (nothing was queued; a
-     *         filled buffer is kept for the next call)
-     */
-    public boolean send(Filler filler, Duration timeout) {
+    private boolean send(Filler filler, int asIs, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (!ready(deadline)) {
@@ -68,12 +65,14 @@ public final class InStream extends EndpointStream {
             }
             if (filled < 0) {
                 int slot = nextFree();
-                int length;
-                lane().beginCpu(slot, true);
-                try {
-                    length = filler.fill(lane().buffer(slot));
-                } finally {
-                    lane().endCpu(slot, true);
+                int length = asIs;
+                if (filler != null) {
+                    lane().beginCpu(slot, true);
+                    try {
+                        length = filler.fill(lane().buffer(slot));
+                    } finally {
+                        lane().endCpu(slot, true);
+                    }
                 }
                 if (length < 1 || length > bufferSize()) {
                     throw new IllegalArgumentException("the filler returned " + length + "; it must be 1.." + bufferSize());
@@ -89,6 +88,30 @@ public final class InStream extends EndpointStream {
                 return true;
             }
         }
+    }
+
+    /**
+     * Queues the next buffer with the {@code length} bytes it holds, without CPU access: for data
+     * that does not change, written into each of the {@link #depth()} buffers by earlier
+     * {@link #send(Filler, Duration)} calls (a pattern, a benchmark's payload).
+     */
+    public boolean send(int length, Duration timeout) {
+        if (length < 1 || length > bufferSize()) {
+            throw new IllegalArgumentException("length must be 1.." + bufferSize() + ": " + length);
+        }
+        return send(null, length, timeout);
+    }
+
+    /**
+     * Fills a buffer with {@code filler} and queues it. While the function is disabled or unbound
+     * it waits for the next ENABLE; a buffer filled before a cut is sent after it, not filled
+     * again.
+     *
+     * @return true once queued; false when {@code timeout} passed first (nothing was queued; a
+     *         filled buffer is kept for the next call)
+     */
+    public boolean send(Filler filler, Duration timeout) {
+        return send(java.util.Objects.requireNonNull(filler, "filler"), 0, timeout);
     }
 
     /**

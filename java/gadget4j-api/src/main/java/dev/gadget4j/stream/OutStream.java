@@ -37,6 +37,11 @@ public final class OutStream extends EndpointStream {
         this.prepare = b.prepare;
     }
 
+    @Override
+    boolean keepsCompletedData() {
+        return true;
+    }
+
     /** Options for a stream on OUT endpoint file {@code epNumber} of {@code ep0}'s function. */
     public static Builder on(Ep0 ep0, int number) {
         return new Builder(ep0, number);
@@ -44,7 +49,8 @@ public final class OutStream extends EndpointStream {
 
     /**
      * Waits for the oldest queued read, gives its data to {@code handler}, and queues the buffer
-     * again. While the function is disabled or unbound it waits for the next ENABLE.
+     * again. While the function is disabled or unbound it waits for the next ENABLE. A null
+     * {@code handler} drops the data without CPU access (a benchmark's sink).
      *
      * @return true once a buffer was handled; false when {@code timeout} passed first
      */
@@ -64,12 +70,21 @@ public final class OutStream extends EndpointStream {
             if (n == -2) {
                 continue;
             }
+            if (n == -3) {
+                retireOldest();
+                continue;
+            }
             int slot = head;
-            lane().beginCpu(slot, false);
             try {
-                handler.accept(lane().buffer(slot), n);
+                if (handler != null) {
+                    lane().beginCpu(slot, false);
+                    try {
+                        handler.accept(lane().buffer(slot), n);
+                    } finally {
+                        lane().endCpu(slot, false);
+                    }
+                }
             } finally {
-                lane().endCpu(slot, false);
                 retireOldest();
             }
             if (lane().path() != StreamPath.BLOCKING) {

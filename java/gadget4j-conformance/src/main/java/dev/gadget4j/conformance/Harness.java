@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.gadget4j.Backend;
+import dev.gadget4j.ControlRequest;
 import dev.gadget4j.Endpoint;
 import dev.gadget4j.EndpointOption;
 import dev.gadget4j.Errno;
@@ -20,6 +21,7 @@ import dev.gadget4j.stream.Ep0;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.function.Executable;
 
 /**
@@ -84,10 +86,15 @@ public final class Harness implements AutoCloseable {
         return bound(started(fixture));
     }
 
-    /** As {@link #enabled}, with an {@link Ep0} serving the function from before the bind. */
+    /** As {@link #enabled}, with an {@link Ep0} serving the function from before the bind, stalling SETUPs. */
     public static Harness serving(Fixture fixture) {
+        return serving(fixture, r -> { });
+    }
+
+    /** As {@link #serving(Fixture)}, {@code setups} answering control requests. */
+    public static Harness serving(Fixture fixture, Consumer<? super ControlRequest> setups) {
         Harness h = started(fixture);
-        h.ep0 = h.track(Ep0.serve(h.ffs));
+        h.ep0 = h.track(Ep0.serve(h.ffs, setups));
         return bound(h);
     }
 

@@ -1,7 +1,7 @@
 package dev.gadget4j.conformance;
 
 import static dev.gadget4j.conformance.Harness.WAIT;
-import static dev.gadget4j.conformance.StreamConformanceTest.options;
+import static dev.gadget4j.conformance.StreamTraffic.options;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,8 +39,8 @@ class StreamRecoveryConformanceTest {
         try (Harness h = Harness.serving(fixture);
              InStream in = options(h, InStream.on(h.ep0, Harness.EP_IN), null).open()) {
             boolean dmabuf = attachWorks(h);
-            Background<Integer> host = StreamConformanceTest.hostReads(h, CHUNKS, 0);
-            StreamConformanceTest.send(in, 0, CHUNKS);
+            Background<Integer> host = StreamTraffic.hostReads(h, CHUNKS, 0);
+            StreamTraffic.send(in, 0, CHUNKS);
             assertEquals(CHUNKS, host.get(WAIT));
             assertEquals(dmabuf ? StreamPath.DMABUF : StreamPath.AIO, in.path(), in.pathReason());
             assertTrue(dmabuf || in.pathReason().startsWith("EPERM: the UDC has no scatter-gather support"),
@@ -52,7 +52,7 @@ class StreamRecoveryConformanceTest {
     void inStream_waitsThroughUnbind_andServesAfterRebind() throws Exception {
         try (Harness h = Harness.serving(fixture);
              InStream in = options(h, InStream.on(h.ep0, Harness.EP_IN), null).open()) {
-            StreamConformanceTest.send(in, 0, StreamConformanceTest.DEPTH); // queued, the host does not read
+            StreamTraffic.send(in, 0, StreamTraffic.DEPTH); // queued, the host does not read
             assertFalse(in.isWaiting(), in.status());
             h.host.close();
             h.host = null;
@@ -60,8 +60,8 @@ class StreamRecoveryConformanceTest {
             assertFalse(in.send(b -> 1, Duration.ofMillis(300)), "sent while unbound");
             assertTrue(in.isWaiting(), in.status());
             h.bindAndEnable();
-            Background<Integer> host = StreamConformanceTest.hostReads(h, CHUNKS, 1);
-            StreamConformanceTest.send(in, 1, CHUNKS);
+            Background<Integer> host = StreamTraffic.hostReads(h, CHUNKS, 1);
+            StreamTraffic.send(in, 1, CHUNKS);
             assertEquals(CHUNKS, host.get(WAIT));
             assertFalse(in.isWaiting(), in.status());
             assertEquals(1, in.interruptions());
@@ -79,8 +79,8 @@ class StreamRecoveryConformanceTest {
             assertFalse(out.receive((b, n) -> { }, Duration.ofMillis(300)), "received while unbound");
             assertTrue(out.isWaiting(), out.status());
             h.bindAndEnable();
-            Background<Integer> host = StreamConformanceTest.hostWrites(h, CHUNKS);
-            StreamConformanceTest.receive(out, CHUNKS);
+            Background<Integer> host = StreamTraffic.hostWrites(h, CHUNKS);
+            StreamTraffic.receive(out, CHUNKS);
             assertEquals(CHUNKS, host.get(WAIT));
             assertEquals(1, out.interruptions());
         }

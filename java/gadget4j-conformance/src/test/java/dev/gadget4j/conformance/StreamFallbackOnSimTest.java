@@ -21,9 +21,9 @@ class StreamFallbackOnSimTest {
     @Test
     void withoutScatterGather_autoPathIsAio_withTheReason_inVerified() throws Exception {
         try (Harness h = Harness.serving(Fixture.simWithoutScatterGather());
-             InStream in = StreamConformanceTest.options(h, InStream.on(h.ep0, Harness.EP_IN), null).open()) {
-            Background<Integer> host = StreamConformanceTest.hostReads(h, CHUNKS, 0);
-            StreamConformanceTest.send(in, 0, CHUNKS);
+             InStream in = StreamTraffic.options(h, InStream.on(h.ep0, Harness.EP_IN), null).open()) {
+            Background<Integer> host = StreamTraffic.hostReads(h, CHUNKS, 0);
+            StreamTraffic.send(in, 0, CHUNKS);
             assertEquals(CHUNKS, host.get(WAIT));
             assertEquals(StreamPath.AIO, in.path());
             assertTrue(in.pathReason().startsWith("EPERM: the UDC has no scatter-gather support"), in.pathReason());
@@ -33,9 +33,9 @@ class StreamFallbackOnSimTest {
     @Test
     void withoutScatterGather_autoPathIsAio_outVerified() throws Exception {
         try (Harness h = Harness.serving(Fixture.simWithoutScatterGather());
-             OutStream out = StreamConformanceTest.options(h, OutStream.on(h.ep0, Harness.EP_OUT), null).open()) {
-            Background<Integer> host = StreamConformanceTest.hostWrites(h, CHUNKS);
-            StreamConformanceTest.receive(out, CHUNKS);
+             OutStream out = StreamTraffic.options(h, OutStream.on(h.ep0, Harness.EP_OUT), null).open()) {
+            Background<Integer> host = StreamTraffic.hostWrites(h, CHUNKS);
+            StreamTraffic.receive(out, CHUNKS);
             assertEquals(CHUNKS, host.get(WAIT));
             assertEquals(StreamPath.AIO, out.path());
         }
@@ -44,7 +44,7 @@ class StreamFallbackOnSimTest {
     @Test
     void withoutScatterGather_forcedDmabuf_failsWithEPERM() {
         try (Harness h = Harness.serving(Fixture.simWithoutScatterGather());
-             InStream in = StreamConformanceTest.options(h, InStream.on(h.ep0, Harness.EP_IN), StreamPath.DMABUF).open()) {
+             InStream in = StreamTraffic.options(h, InStream.on(h.ep0, Harness.EP_IN), StreamPath.DMABUF).open()) {
             Harness.assertErrno(Errno.EPERM, () -> in.send(b -> 1, WAIT));
         }
     }

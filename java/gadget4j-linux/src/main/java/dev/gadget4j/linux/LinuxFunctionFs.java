@@ -37,8 +37,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>Bind safety: DMABUF TRANSFER and DETACH run under {@link #enterDmaBufIoctl} so that they
  * never reach the kernel once this function knows it is unbound (6.12 oopses there, see
  * kernel-facts). The function learns it from {@link LinuxGadget#unbind()} before the UDC write,
- * from closing ep0, and from UNBIND events. A UDC that disappears underneath (driver unloaded)
- * is seen only through the UNBIND event, once the user has read it.
+ * from closing ep0, and from UNBIND events. A UDC that disappears underneath (driver unloaded,
+ * another process clearing the gadget's UDC) is seen only through the UNBIND event, once the user
+ * has read it; the BIND event of such an outside rebind makes it bound again.
  */
 final class LinuxFunctionFs implements FunctionFs {
     /** ep0 reads must be a multiple of this. */
@@ -242,9 +243,12 @@ final class LinuxFunctionFs implements FunctionFs {
 
     private void track(Event e) {
         if (e instanceof Event.Unbind) {
-            // Only lowers the flag: a BIND event is not proof on its own (an unbind may follow it
-            // in the kernel before the user reads it); bind() raises it after its UDC write.
             setBound(false);
+        } else if (e instanceof Event.Bind && gadget.isBound() && events.stream().noneMatch(Event.Unbind.class::isInstance)) {
+            // Bound again by someone else (another process wrote the UDC, a UDC driver came back)
+            // while this gadget never unbound itself: without this, DMABUF I/O would stay refused
+            // for good. An UNBIND already read behind this BIND, or an unbind() of our own, wins.
+            setBound(true);
         }
     }
 
