@@ -8,6 +8,7 @@ module dev.gadget4j {
     // the JFR events the backends emit; applications see them in recordings, by name
     exports dev.gadget4j.jfr to dev.gadget4j.sim, dev.gadget4j.linux;
     exports dev.gadget4j.internal to dev.gadget4j.sim, dev.gadget4j.linux;
+    exports dev.gadget4j.stream;
 
     uses dev.gadget4j.spi.BackendProvider;
 }

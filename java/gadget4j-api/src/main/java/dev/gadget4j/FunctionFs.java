@@ -65,6 +65,41 @@ public interface FunctionFs extends AutoCloseable {
      */
     Optional<Event> nextEvent(Duration timeout);
 
+    /**
+     * Reads events until one of {@code type} arrives or {@code timeout} passes. Other events are
+     * dropped; every SETUP on the way goes to {@code setups} as a {@link ControlRequest} and is
+     * stalled if the handler leaves it unanswered (or throws).
+     *
+     * @return the event, or empty after {@code timeout}
+     */
+    default <E extends Event> Optional<E> awaitEvent(Class<E> type, Duration timeout,
+            java.util.function.Consumer<? super ControlRequest> setups) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return Optional.empty();
+            }
+            Event e = nextEvent(Duration.ofNanos(left)).orElse(null);
+            if (type.isInstance(e)) {
+                return Optional.of(type.cast(e));
+            }
+            if (e instanceof Event.Setup s) {
+                ControlRequest r = ControlRequest.of(this, s);
+                try {
+                    setups.accept(r);
+                } finally {
+                    r.stallUnlessAnswered();
+                }
+            }
+        }
+    }
+
+    /** {@link #awaitEvent(Class, Duration, java.util.function.Consumer)} stalling every SETUP. */
+    default <E extends Event> Optional<E> awaitEvent(Class<E> type, Duration timeout) {
+        return awaitEvent(type, timeout, r -> { });
+    }
+
     /** Answers a device-to-host control request with {@code data} (the data stage). */
     void reply(Event.Setup setup, MemorySegment data);
 

@@ -53,4 +53,15 @@ public class GadgetException extends RuntimeException {
     public Errno errno() {
         return errno;
     }
+
+    /**
+     * Whether this error means "the function is not enabled right now, wait for the next ENABLE"
+     * rather than "failed": ESHUTDOWN (the host disabled the endpoint: a disconnect, a new
+     * configuration or alternate setting), ENODEV (the function was unbound from its UDC, by this
+     * program or another one) or EAGAIN from a non-blocking call before ENABLE. I/O works again
+     * after the next ENABLE (after an unbind: on a reopened endpoint).
+     */
+    public boolean meansWaitForEnable() {
+        return errno == Errno.ESHUTDOWN || errno == Errno.ENODEV || errno == Errno.EAGAIN;
+    }
 }

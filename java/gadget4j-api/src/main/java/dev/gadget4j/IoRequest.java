@@ -6,10 +6,7 @@ import java.time.Duration;
  * An asynchronous classic read or write on an endpoint (Linux AIO on endpoint files), or a
  * host-side URB.
  */
-public interface IoRequest {
-
-    /** Whether it has completed (successfully, with an error, or cancelled). */
-    boolean isDone();
+public interface IoRequest extends Completion {
 
     /**
      * Waits for completion.
@@ -21,11 +18,17 @@ public interface IoRequest {
      */
     int await(Duration timeout);
 
+    @Override
+    default long awaitBytes(Duration timeout) {
+        return await(timeout);
+    }
+
     /**
      * Cancels the request if it is still pending; it then completes with ECONNRESET (gadget side)
      * or ENOENT (host side, as usbfs reports a discarded URB).
      *
      * @return whether it was still pending
      */
+    @Override
     boolean cancel();
 }

@@ -16,7 +16,7 @@ import java.util.Optional;
  * kernel no longer exposes its error: {@link #status()} then reports success and
  * {@link #statusKnown()} is false.
  */
-public interface Transfer {
+public interface Transfer extends Completion {
 
     /** The endpoint the transfer was queued on. */
     Endpoint endpoint();
@@ -31,6 +31,7 @@ public interface Transfer {
     long seqno();
 
     /** Whether the fence has signalled. */
+    @Override
     boolean isDone();
 
     /**
@@ -56,6 +57,13 @@ public interface Transfer {
      *                         disabled, ECONNRESET when it was cancelled by detach or close, ...)
      */
     void await(Duration timeout);
+
+    /** {@link #await}, then the requested length: the kernel reports no count for a DMABUF transfer. */
+    @Override
+    default long awaitBytes(Duration timeout) {
+        await(timeout);
+        return length();
+    }
 
     /** Empty while pending; then the completion error, or empty on success. */
     Optional<Errno> status();

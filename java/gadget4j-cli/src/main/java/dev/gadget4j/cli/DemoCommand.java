@@ -2,17 +2,16 @@ package dev.gadget4j.cli;
 
 import dev.gadget4j.Backend;
 import dev.gadget4j.Backends;
-import dev.gadget4j.Event;
 import dev.gadget4j.FunctionFs;
 import dev.gadget4j.Gadget;
 import dev.gadget4j.GadgetSpec;
 import dev.gadget4j.HostDevice;
 import dev.gadget4j.descriptor.Descriptors;
 import dev.gadget4j.descriptor.Strings;
+import dev.gadget4j.stream.Ep0;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -66,15 +65,19 @@ final class DemoCommand implements Callable<Integer> {
                     .product("gadget4j demo source/sink").function("demo").build())) {
                 FunctionFs ffs = g.functionFs("demo");
                 ffs.start(Descriptors.sourceSink(), Strings.en("gadget4j source/sink"));
-                g.bind();
-                awaitEnable(ffs);
-                try (HostDevice host = b.host().open(VENDOR, PRODUCT, Duration.ofSeconds(10))) {
-                    host.claimInterface(0);
-                    StreamPass pass = new StreamPass(b, ffs, host, (int) transferSize, chunks, depth,
-                            interactive ? System.err : null);
-                    for (StreamPass.Path path : StreamPass.Path.values()) {
-                        for (boolean in : new boolean[] {true, false}) {
-                            results.add(pass.run(path, in));
+                try (Ep0 ep0 = Ep0.serve(ffs)) {
+                    g.bind();
+                    if (!ep0.awaitEnabled(Duration.ofSeconds(10))) {
+                        throw new IllegalStateException("the host did not configure the gadget within 10 s");
+                    }
+                    try (HostDevice host = b.host().open(VENDOR, PRODUCT, Duration.ofSeconds(10))) {
+                        host.claimInterface(0);
+                        StreamPass pass = new StreamPass(b, ep0, host, (int) transferSize, chunks, depth,
+                                interactive ? System.err : null);
+                        for (StreamPass.Path path : StreamPass.Path.values()) {
+                            for (boolean in : new boolean[] {true, false}) {
+                                results.add(pass.run(path, in));
+                            }
                         }
                     }
                 }
@@ -84,19 +87,6 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void awaitEnable(FunctionFs ffs) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<Event> e = ffs.nextEvent(Duration.ofMillis(200));
-            if (e.isPresent() && e.get() instanceof Event.Enable) {
-                return;
-            }
-            if (e.isPresent() && e.get() instanceof Event.Setup s) {
-                ffs.stall(s);
-            }
-        }
-        throw new IllegalStateException("the host did not configure the gadget within 10 s");
-    }
 
     private void print(String backendName, List<StreamPass.Result> results) {
         if (json) {

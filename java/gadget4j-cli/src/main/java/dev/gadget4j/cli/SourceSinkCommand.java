@@ -55,7 +55,8 @@ final class SourceSinkCommand implements Callable<Integer> {
              Gadget g = b.createGadget(spec())) {
             FunctionFs ffs = g.functionFs("zero");
             ffs.start(Descriptors.sourceSink(), Strings.en("source and sink data"));
-            try (SourceSink ss = new SourceSink(b, ffs, mode, (int) size, depth, !noCheck, g::unbind)) {
+            try (SourceSink ss = new SourceSink(b, ffs, mode, (int) size, depth, !noCheck, g::unbind,
+                    m -> System.out.println("sourcesink: " + m))) {
                 ss.start();
                 g.bind();
                 System.out.printf("sourcesink on %s: mode %s, %d-byte requests, bound to %s%n", b.name(),

@@ -1,39 +1,39 @@
 package dev.gadget4j.cli;
 
 import dev.gadget4j.Backend;
-import dev.gadget4j.DmaBuf;
-import dev.gadget4j.Endpoint;
-import dev.gadget4j.FunctionFs;
 import dev.gadget4j.HostDevice;
 import dev.gadget4j.IoRequest;
-import dev.gadget4j.Transfer;
+import dev.gadget4j.stream.Ep0;
+import dev.gadget4j.stream.InStream;
+import dev.gadget4j.stream.OutStream;
+import dev.gadget4j.stream.StreamPath;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One timed stream through the source/sink function: a gadget side (classic asynchronous I/O or
- * DMABUF transfers) against the host side, each keeping {@code depth} transfers in flight, with
- * the receiver checking every chunk against the pattern it must carry.
+ * One timed stream through the source/sink function: the gadget side is a library stream (AIO or
+ * DMABUF, forced), the host side keeps as many URBs in flight, and the receiver checks every
+ * chunk: chunk {@code i} carries seed {@code i % depth}, byte j being {@code ((j % 512) % 63) + seed}.
  */
 final class StreamPass {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     enum Path {
-        CLASSIC("classic"), DMABUF("dmabuf");
+        CLASSIC("classic", StreamPath.AIO), DMABUF("dmabuf", StreamPath.DMABUF);
 
         private final String label;
+        private final StreamPath stream;
 
-        Path(String label) {
+        Path(String label, StreamPath stream) {
             this.label = label;
+            this.stream = stream;
         }
 
         String label() {
@@ -48,213 +48,121 @@ final class StreamPass {
     }
 
     private final Backend backend;
-    private final FunctionFs ffs;
+    private final Ep0 ep0;
     private final HostDevice host;
     private final int chunk;
     private final long chunks;
     private final int depth;
     private final PrintStream progress;
-    private int hostIn;
-    private int hostOut;
+    private final int hostIn;
+    private final int hostOut;
 
-    StreamPass(Backend backend, FunctionFs ffs, HostDevice host, int chunk, long chunks, int depth, PrintStream progress) {
+    StreamPass(Backend backend, Ep0 ep0, HostDevice host, int chunk, long chunks, int depth, PrintStream progress) {
         this.backend = backend;
-        this.ffs = ffs;
+        this.ep0 = ep0;
         this.host = host;
         this.chunk = chunk;
         this.chunks = chunks;
         this.depth = depth;
         this.progress = progress;
         byte[] c = host.configurationDescriptor();
+        int[] addr = {0, 0}; // the function's ep1 is bulk IN, ep2 bulk OUT
         for (int i = 0; i + 2 < c.length && c[i] != 0; i += c[i] & 0xff) {
             if (c[i + 1] == 5) {
-                int a = c[i + 2] & 0xff;
-                if ((a & 0x80) != 0) {
-                    hostIn = a;
-                } else {
-                    hostOut = a;
-                }
+                addr[(c[i + 2] & 0x80) != 0 ? 0 : 1] = c[i + 2] & 0xff;
             }
         }
-    }
-
-    /** Chunk {@code i} carries seed {@code i % depth}: byte j is {@code ((j % 512) % 63) + seed}. */
-    private MemorySegment[] patterns(Arena arena) {
-        MemorySegment[] p = new MemorySegment[depth];
-        for (int s = 0; s < depth; s++) {
-            p[s] = arena.allocate(chunk);
-            for (int j = 0; j < chunk; j++) {
-                p[s].set(ValueLayout.JAVA_BYTE, j, (byte) (((j % 512) % 63) + s));
-            }
-        }
-        return p;
-    }
-
-    private Endpoint open(boolean in) {
-        for (int n = 1; n <= 2; n++) {
-            Endpoint e = ffs.endpoint(n);
-            if (e.isIn() == in) {
-                return e;
-            }
-            e.close();
-        }
-        throw new IllegalStateException("the function has no bulk " + (in ? "IN" : "OUT") + " endpoint");
+        hostIn = addr[0];
+        hostOut = addr[1];
     }
 
     Result run(Path path, boolean in) {
         String direction = in ? "device->host" : "host->device";
-        long bytes = chunks * chunk;
-        try (Arena arena = Arena.ofShared(); Endpoint ep = open(in)) {
-            MemorySegment[] patterns = patterns(arena);
-            List<DmaBuf> bufs = new ArrayList<>();
-            try {
-                if (path == Path.DMABUF) {
-                    for (int s = 0; s < depth; s++) {
-                        DmaBuf b = backend.dmaBufs().allocate(chunk);
-                        bufs.add(b);
-                        if (in) {
-                            MemorySegment src = patterns[s];
-                            b.write(seg -> seg.copyFrom(src));
-                        }
-                        ep.attach(b);
-                    }
-                }
-                long start = System.nanoTime();
-                CompletableFuture<Void> gadget = CompletableFuture.runAsync(() -> {
-                    if (path == Path.CLASSIC) {
-                        classic(ep, in, patterns, arena);
-                    } else {
-                        dmabuf(ep, in, patterns, bufs);
-                    }
-                }, r -> Thread.ofPlatform().name("gadget-" + path.label()).start(r));
-                if (in) {
-                    hostReads(patterns, arena, path, direction);
-                } else {
-                    hostWrites(patterns, path, direction);
-                }
-                gadget.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-                double seconds = (System.nanoTime() - start) / 1e9;
-                if (progress != null) {
-                    progress.print("\r" + " ".repeat(60) + "\r");
-                }
-                return new Result(path, direction, bytes, seconds, true, null);
-            } finally {
-                for (DmaBuf b : bufs) {
-                    b.close();
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment[] patterns = new MemorySegment[depth];
+            for (int s = 0; s < depth; s++) {
+                patterns[s] = arena.allocate(chunk);
+                for (int j = 0; j < chunk; j++) {
+                    patterns[s].set(ValueLayout.JAVA_BYTE, j, (byte) (((j % 512) % 63) + s));
                 }
             }
+            long start = System.nanoTime();
+            CompletableFuture<Void> gadget = CompletableFuture.runAsync(
+                    () -> gadgetSide(path, in, patterns), r -> Thread.ofPlatform().name("gadget-" + path.label()).start(r));
+            hostSide(in, patterns, arena, path, direction);
+            gadget.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            if (progress != null) {
+                progress.print("\r" + " ".repeat(60) + "\r");
+            }
+            return new Result(path, direction, chunks * chunk, seconds, true, null);
         } catch (ExecutionException e) {
-            return new Result(path, direction, bytes, 0, false, String.valueOf(e.getCause()));
+            return new Result(path, direction, chunks * chunk, 0, false, String.valueOf(e.getCause()));
         } catch (Exception | AssertionError e) {
-            return new Result(path, direction, bytes, 0, false, String.valueOf(e));
+            return new Result(path, direction, chunks * chunk, 0, false, String.valueOf(e));
         }
     }
 
-    private static void check(MemorySegment got, MemorySegment expected, long chunkIndex) {
-        long at = got.mismatch(expected);
+    /** Each buffer of the IN stream is written once (chunk i goes out of buffer i % depth), then sent as is. */
+    private void gadgetSide(Path path, boolean in, MemorySegment[] patterns) {
+        if (in) {
+            try (InStream s = InStream.on(ep0, 1).bufferSize(chunk).depth(depth).path(path.stream)
+                    .dmaBufs(backend.dmaBufs()).open()) {
+                for (long i = 0; i < chunks; i++) {
+                    MemorySegment p = patterns[(int) (i % depth)];
+                    check(i < depth ? s.send(b -> {
+                        b.copyFrom(p);
+                        return chunk;
+                    }, WAIT) : s.send(chunk, WAIT), i);
+                }
+                check(s.flush(WAIT), chunks);
+            }
+        } else {
+            try (OutStream s = OutStream.on(ep0, 2).bufferSize(chunk).depth(depth).path(path.stream)
+                    .dmaBufs(backend.dmaBufs()).open()) {
+                for (long i = 0; i < chunks; i++) {
+                    long index = i;
+                    check(s.receive((b, n) -> verify(b, n, patterns[(int) (index % depth)], index), WAIT), i);
+                }
+            }
+        }
+    }
+
+    private static void check(boolean done, long chunkIndex) {
+        if (!done) {
+            throw new AssertionError("chunk " + chunkIndex + " not moved within " + WAIT);
+        }
+    }
+
+    private void verify(MemorySegment got, long n, MemorySegment expected, long chunkIndex) {
+        if (n != chunk) {
+            throw new AssertionError("chunk " + chunkIndex + ": " + n + " bytes, expected " + chunk);
+        }
+        long at = MemorySegment.mismatch(got, 0, chunk, expected, 0, chunk);
         if (at >= 0) {
             throw new AssertionError("chunk " + chunkIndex + " differs at byte " + at);
         }
     }
 
-    private void classic(Endpoint ep, boolean in, MemorySegment[] patterns, Arena arena) {
+    /** The host reads (IN) or writes (OUT) every chunk with {@code depth} URBs in flight, reading ones checked. */
+    private void hostSide(boolean in, MemorySegment[] patterns, Arena arena, Path path, String direction) {
         ArrayDeque<IoRequest> q = new ArrayDeque<>();
-        if (in) {
-            for (long i = 0; i < chunks; i++) {
-                if (q.size() == depth) {
-                    q.poll().await(WAIT);
-                }
-                q.add(ep.submitWrite(patterns[(int) (i % depth)]));
+        ArrayDeque<MemorySegment> bufs = new ArrayDeque<>();
+        for (long i = 0, queued = 0; i < chunks; i++) {
+            for (; queued < chunks && q.size() < depth; queued++) {
+                MemorySegment b = in ? arena.allocate(chunk) : patterns[(int) (queued % depth)];
+                bufs.add(b);
+                q.add(host.submitBulk(in ? hostIn : hostOut, b, false));
             }
-        } else {
-            MemorySegment[] bufs = new MemorySegment[depth];
-            for (int s = 0; s < depth && s < chunks; s++) {
-                bufs[s] = arena.allocate(chunk);
-                q.add(ep.submitRead(bufs[s]));
-            }
-            for (long i = 0; i < chunks; i++) {
-                int s = (int) (i % depth);
-                int n = q.poll().await(WAIT);
-                if (n != chunk) {
-                    throw new AssertionError("chunk " + i + ": read " + n + " bytes, expected " + chunk);
-                }
-                check(bufs[s], patterns[s], i);
-                if (i + depth < chunks) {
-                    q.add(ep.submitRead(bufs[s]));
-                }
-            }
-        }
-        while (!q.isEmpty()) {
-            q.poll().await(WAIT);
-        }
-    }
-
-    private void dmabuf(Endpoint ep, boolean in, MemorySegment[] patterns, List<DmaBuf> bufs) {
-        ArrayDeque<Transfer> q = new ArrayDeque<>();
-        if (in) {
-            for (long i = 0; i < chunks; i++) {
-                if (q.size() == depth) {
-                    q.poll().await(WAIT);
-                }
-                q.add(ep.transfer(bufs.get((int) (i % depth)), chunk));
-            }
-        } else {
-            for (int s = 0; s < depth && s < chunks; s++) {
-                q.add(ep.transfer(bufs.get(s), chunk));
-            }
-            for (long i = 0; i < chunks; i++) {
-                int s = (int) (i % depth);
-                q.poll().await(WAIT);
-                long index = i;
-                bufs.get(s).read(seg -> check(seg, patterns[s], index));
-                if (i + depth < chunks) {
-                    q.add(ep.transfer(bufs.get(s), chunk));
-                }
-            }
-        }
-        while (!q.isEmpty()) {
-            q.poll().await(WAIT);
-        }
-    }
-
-    private void hostReads(MemorySegment[] patterns, Arena arena, Path path, String direction) {
-        ArrayDeque<IoRequest> q = new ArrayDeque<>();
-        MemorySegment[] bufs = new MemorySegment[depth];
-        for (int s = 0; s < depth && s < chunks; s++) {
-            bufs[s] = arena.allocate(chunk);
-            q.add(host.submitBulk(hostIn, bufs[s], false));
-        }
-        for (long i = 0; i < chunks; i++) {
-            int s = (int) (i % depth);
             int n = q.poll().await(WAIT);
-            if (n != chunk) {
-                throw new AssertionError("chunk " + i + ": host read " + n + " bytes, expected " + chunk);
+            MemorySegment b = bufs.poll();
+            if (in) {
+                verify(b, n, patterns[(int) (i % depth)], i);
             }
-            check(bufs[s], patterns[s], i);
-            if (i + depth < chunks) {
-                q.add(host.submitBulk(hostIn, bufs[s], false));
+            if (progress != null && ((i + 1) % Math.max(1, chunks / 50) == 0 || i + 1 == chunks)) {
+                progress.printf("\r  %-8s %-13s %6d / %d MiB", path.label(), direction, (i + 1) * chunk >> 20,
+                        chunks * chunk >> 20);
             }
-            report(path, direction, i + 1);
-        }
-    }
-
-    private void hostWrites(MemorySegment[] patterns, Path path, String direction) {
-        ArrayDeque<IoRequest> q = new ArrayDeque<>();
-        for (long i = 0; i < chunks; i++) {
-            if (q.size() == depth) {
-                q.poll().await(WAIT);
-            }
-            q.add(host.submitBulk(hostOut, patterns[(int) (i % depth)], false));
-            report(path, direction, i + 1);
-        }
-        while (!q.isEmpty()) {
-            q.poll().await(WAIT);
-        }
-    }
-
-    private void report(Path path, String direction, long done) {
-        if (progress != null && (done % Math.max(1, chunks / 50) == 0 || done == chunks)) {
-            progress.printf("\r  %-8s %-13s %6d / %d MiB", path.label(), direction, done * chunk >> 20, chunks * chunk >> 20);
         }
     }
 }

@@ -22,14 +22,14 @@ class SourceSinkTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @ParameterizedTest
-    @CsvSource({"CLASSIC, 512", "AIO, 4097", "DMABUF, 63", "DMABUF, 65536", "AIO, 1"})
+    @CsvSource({"CLASSIC, 512", "AIO, 4097", "DMABUF, 63", "DMABUF, 65536", "AIO, 1", "AIO, 1", "DMABUF, 63"})
     void servesUsbtestPatternBothWays_acrossReconfiguration(SourceSink.Mode mode, int size) throws Exception {
         try (SimBackend b = SimBackend.open();
              Gadget g = b.createGadget(GadgetSpec.builder().function("zero").build());
              Arena arena = Arena.ofShared()) {
             var ffs = g.functionFs("zero");
             ffs.start(Descriptors.sourceSink(), Strings.en("zero"));
-            try (SourceSink ss = new SourceSink(b, ffs, mode, size, 4, true, g::unbind)) {
+            try (SourceSink ss = new SourceSink(b, ffs, mode, size, 4, true, g::unbind, m -> { })) {
                 ss.start();
                 g.bind();
                 try (HostDevice host = b.host().open(0x0525, 0xa4a4, WAIT)) {

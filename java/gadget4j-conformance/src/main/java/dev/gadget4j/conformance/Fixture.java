@@ -16,10 +16,21 @@ import java.util.regex.Pattern;
 public final class Fixture {
     private static final Pattern RELEASE = Pattern.compile("(\\d+)\\.(\\d+)\\b.*");
     private final String name;
+    private final boolean scatterGather;
     private SimClock clock;
 
-    private Fixture(String name) {
+    private Fixture(String name, boolean scatterGather) {
         this.name = name;
+        this.scatterGather = scatterGather;
+    }
+
+    private Fixture(String name) {
+        this(name, true);
+    }
+
+    /** The simulator with a UDC without scatter-gather (as dwc2 or musb): DMABUF ATTACH fails with EPERM. */
+    public static Fixture simWithoutScatterGather() {
+        return new Fixture("sim", false);
     }
 
     /** The fixture for this run. */
@@ -58,7 +69,7 @@ public final class Fixture {
     public Backend open() {
         if (simulated()) {
             clock = new SimClock();
-            return SimBackend.builder().clock(clock).build();
+            return SimBackend.builder().clock(clock).scatterGather(scatterGather).build();
         }
         return Backends.open(name);
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.gadget4j.Backend;
+import dev.gadget4j.ControlRequest;
 import dev.gadget4j.Endpoint;
 import dev.gadget4j.EndpointOption;
 import dev.gadget4j.Errno;
@@ -15,24 +16,21 @@ import dev.gadget4j.GadgetSpec;
 import dev.gadget4j.HostDevice;
 import dev.gadget4j.descriptor.Descriptors;
 import dev.gadget4j.descriptor.Strings;
+import dev.gadget4j.stream.Ep0;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.function.Executable;
 
 /**
  * A source/sink gadget on the backend under test, with the host side opened: one vendor-specific
- * interface, {@code ep1} bulk IN (device to host) and {@code ep2} bulk OUT.
- *
- * <p>It uses the pid.codes test identity 1209:0001 so that no host driver (usbtest binds Gadget
- * Zero's 0525:a4a4) takes the interface.
+ * interface, {@code ep1} bulk IN (device to host) and {@code ep2} bulk OUT. It uses the pid.codes
+ * test identity 1209:0001 so that no host driver (usbtest binds Gadget Zero's 0525:a4a4) takes it.
  */
 public final class Harness implements AutoCloseable {
-    /** pid.codes' test VID:PID. */
     public static final int VENDOR = 0x1209;
     public static final int PRODUCT = 0x0001;
-    /** Endpoint file numbers. */
     public static final int EP_IN = 1;
     public static final int EP_OUT = 2;
     public static final Duration WAIT = Duration.ofSeconds(10);
@@ -45,6 +43,8 @@ public final class Harness implements AutoCloseable {
     /** Host-visible endpoint addresses of ep1 (IN) and ep2 (OUT). */
     public int hostIn;
     public int hostOut;
+    /** The ep0 server of a {@link #serving} harness, else null (the case reads events itself). */
+    public Ep0 ep0;
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
     private Harness(Fixture fixture) {
@@ -60,7 +60,6 @@ public final class Harness implements AutoCloseable {
         }
     }
 
-    /** The function's descriptors: bulk IN then bulk OUT on interface 0, at every speed. */
     public static Descriptors descriptors() {
         return Descriptors.sourceSink();
     }
@@ -81,16 +80,31 @@ public final class Harness implements AutoCloseable {
         return h;
     }
 
-    /** Bound, enumerated, configured (ENABLE seen), the host device opened and its interface claimed. */
+    /** Bound, configured (ENABLE seen), the host device opened and its interface claimed. */
     public static Harness enabled(Fixture fixture) {
+        return bound(started(fixture));
+    }
+
+    /** As {@link #enabled}, with an {@link Ep0} serving the function from before the bind, stalling SETUPs. */
+    public static Harness serving(Fixture fixture) {
+        return serving(fixture, r -> { });
+    }
+
+    /** As {@link #serving(Fixture)}, {@code setups} answering control requests. */
+    public static Harness serving(Fixture fixture, Consumer<? super ControlRequest> setups) {
         Harness h = started(fixture);
+        h.ep0 = h.track(Ep0.serve(h.ffs, setups));
+        return bound(h);
+    }
+
+    private static Harness bound(Harness h) {
         try {
             h.bindAndEnable();
+            return h;
         } catch (RuntimeException | Error e) {
             h.close();
             throw e;
         }
-        return h;
     }
 
     public void bindAndEnable() {
@@ -98,21 +112,14 @@ public final class Harness implements AutoCloseable {
         awaitEvent(Event.Enable.class);
         host = backend.host().open(VENDOR, PRODUCT, WAIT);
         host.claimInterface(0);
-        findEndpoints();
-    }
-
-    private void findEndpoints() {
         byte[] c = host.configurationDescriptor();
-        hostIn = -1;
-        hostOut = -1;
-        for (int i = 0; i + 1 < c.length && c[i] != 0; i += c[i] & 0xff) {
-            if (c[i + 1] == 5) {
-                int addr = c[i + 2] & 0xff;
-                if ((addr & 0x80) != 0 && hostIn < 0) {
-                    hostIn = addr;
-                } else if ((addr & 0x80) == 0 && hostOut < 0) {
-                    hostOut = addr;
-                }
+        hostIn = hostOut = -1;
+        for (int i = 0; i + 2 < c.length && c[i] != 0; i += c[i] & 0xff) {
+            int addr = c[i + 2] & 0xff;
+            if (c[i + 1] == 5 && (addr & 0x80) != 0 && hostIn < 0) {
+                hostIn = addr;
+            } else if (c[i + 1] == 5 && (addr & 0x80) == 0 && hostOut < 0) {
+                hostOut = addr;
             }
         }
         if (hostIn < 0 || hostOut < 0) {
@@ -120,22 +127,10 @@ public final class Harness implements AutoCloseable {
         }
     }
 
-    /** Reads events until one of {@code type} arrives; SETUPs are stalled, others skipped. */
+    /** Waits for an event of {@code type}, through {@link #ep0} when serving (SETUPs are stalled). */
     public <E extends Event> E awaitEvent(Class<E> type) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<Event> e = ffs.nextEvent(Duration.ofMillis(200));
-            if (e.isEmpty()) {
-                continue;
-            }
-            if (type.isInstance(e.get())) {
-                return type.cast(e.get());
-            }
-            if (e.get() instanceof Event.Setup s) {
-                ffs.stall(s);
-            }
-        }
-        return fail("no " + type.getSimpleName() + " event within " + WAIT);
+        return (ep0 != null ? ep0.await(type, WAIT) : ffs.awaitEvent(type, WAIT))
+                .orElseGet(() -> fail("no " + type.getSimpleName() + " event within " + WAIT));
     }
 
     public Endpoint in(EndpointOption... options) {

@@ -41,7 +41,8 @@ import java.util.Optional;
  * function learns it from {@link LinuxGadget#unbind()} before the UDC write, from closing any
  * function's ep0 (which unbinds the whole gadget: every function is lowered before), and from
  * UNBIND events of the current bind generation. A UDC that disappears underneath (driver
- * unloaded) is seen only through the UNBIND event, once the user has read it.
+ * unloaded, another process clearing the gadget's UDC) is seen only through the UNBIND event, once
+ * the user has read it; the BIND event of such an outside rebind makes it bound again.
  */
 final class LinuxFunctionFs implements FunctionFs {
     /** ep0 reads must be a multiple of this. */
@@ -225,6 +226,11 @@ final class LinuxFunctionFs implements FunctionFs {
             // in the kernel before the user reads it); bind() raises it after its UDC write. An
             // UNBIND buffered before a newer bind() is stale and leaves the flag alone.
             gate.lowerIf(eventsGeneration);
+        } else if (e instanceof Event.Bind && gadget.isBound() && events.stream().noneMatch(Event.Unbind.class::isInstance)) {
+            // Bound again by someone else (another process wrote the UDC, a UDC driver came back)
+            // while this gadget never unbound itself: without this, DMABUF I/O would stay refused
+            // for good. An UNBIND already read behind this BIND, or an unbind() of our own, wins.
+            setBound(true);
         }
     }
 

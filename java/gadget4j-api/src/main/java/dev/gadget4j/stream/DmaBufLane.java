@@ -1,0 +1,78 @@
+package dev.gadget4j.stream;
+
+import dev.gadget4j.Completion;
+import dev.gadget4j.DmaBuf;
+import dev.gadget4j.DmaBufAllocator;
+import dev.gadget4j.Endpoint;
+import java.lang.foreign.MemorySegment;
+
+/** DMABUFs from an allocator, attached to every endpoint the stream opens, moved by TRANSFER. */
+final class DmaBufLane implements Lane {
+    private final DmaBuf[] bufs;
+
+    /** Allocates {@code depth} buffers of {@code size} bytes rounded up to whole pages. */
+    DmaBufLane(DmaBufAllocator allocator, int depth, int size) {
+        long page = allocator.pageSize();
+        long bytes = (size + page - 1) / page * page;
+        bufs = new DmaBuf[depth];
+        try {
+            for (int i = 0; i < depth; i++) {
+                bufs[i] = allocator.allocate(bytes);
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    @Override
+    public StreamPath path() {
+        return StreamPath.DMABUF;
+    }
+
+    @Override
+    public int depth() {
+        return bufs.length;
+    }
+
+    @Override
+    public MemorySegment buffer(int slot) {
+        return bufs[slot].segment();
+    }
+
+    @Override
+    public void beginCpu(int slot, boolean write) {
+        bufs[slot].beginCpuAccess(write ? DmaBuf.Access.WRITE : DmaBuf.Access.READ);
+    }
+
+    @Override
+    public void endCpu(int slot, boolean write) {
+        bufs[slot].endCpuAccess(write ? DmaBuf.Access.WRITE : DmaBuf.Access.READ);
+    }
+
+    @Override
+    public void attach(Endpoint ep) {
+        for (DmaBuf b : bufs) {
+            ep.attach(b);
+        }
+    }
+
+    @Override
+    public Completion submit(Endpoint ep, int slot, int length) {
+        return ep.transfer(bufs[slot], length);
+    }
+
+    @Override
+    public boolean countsReceivedBytes() {
+        return false;
+    }
+
+    @Override
+    public void close() {
+        for (DmaBuf b : bufs) {
+            if (b != null) {
+                b.close();
+            }
+        }
+    }
+}

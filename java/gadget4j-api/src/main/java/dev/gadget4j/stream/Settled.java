@@ -1,0 +1,19 @@
+package dev.gadget4j.stream;
+
+import dev.gadget4j.Completion;
+import java.time.Duration;
+
+/** A completion that has already happened, holding its byte count; reused, never allocated per request. */
+final class Settled implements Completion {
+    long bytes;
+
+    @Override
+    public boolean isDone() {
+        return true;
+    }
+
+    @Override
+    public long awaitBytes(Duration timeout) {
+        return bytes;
+    }
+}
