@@ -21,6 +21,8 @@ final class FunctionFsDmaBufSupport {
 
     private static final class Running {
         static final String RELEASE = release(SystemFiles.real());
+        /** Decided once: the check runs before every DMABUF call, so it must cost nothing. */
+        static final boolean PRESENT = present(RELEASE);
     }
 
     private FunctionFsDmaBufSupport() {
@@ -54,7 +56,7 @@ final class FunctionFsDmaBufSupport {
 
     /** Fails {@code op} on {@code object} with ENOTTY when the running kernel lacks the interface. */
     static void require(String op, String object) {
-        if (!present(Running.RELEASE)) {
+        if (!Running.PRESENT) {
             throw new GadgetException(op, object, Errno.ENOTTY, MISSING + ": this is " + Running.RELEASE);
         }
     }

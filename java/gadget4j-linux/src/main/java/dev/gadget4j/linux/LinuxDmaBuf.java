@@ -27,6 +27,7 @@ final class LinuxDmaBuf implements DmaBuf {
     private final DmaBufMemory memory;
     private final Fd fd;
     private final int number;
+    private final String object;
     private final Mapping mapping;
     private final DmaBufSync sync;
     private final long size;
@@ -39,6 +40,7 @@ final class LinuxDmaBuf implements DmaBuf {
         this.memory = memory;
         this.fd = fd;
         this.number = fd.number();
+        this.object = "DMABUF fd " + number;
         this.mapping = mapping;
         this.sync = new DmaBufSync(fd, mapping.structs());
         this.size = size;
@@ -52,8 +54,9 @@ final class LinuxDmaBuf implements DmaBuf {
         return fd;
     }
 
+    /** Built once: every check names the buffer, and a CPU-access bracket must allocate nothing. */
     private String object() {
-        return "DMABUF fd " + number;
+        return object;
     }
 
     @Override
