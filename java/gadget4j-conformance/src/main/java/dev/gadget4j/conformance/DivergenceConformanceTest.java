@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Behaviour where a simulator once differed from the kernel: a driver written against the
@@ -50,6 +51,7 @@ class DivergenceConformanceTest {
     // ---- DMA_BUF_IOCTL_SYNC waits for the reservation, with no time limit ----
 
     @Test
+    @ExtendWith(DmaBufCases.class)
     void cpuRead_pendingOutTransfer_waitsForIt() throws Exception {
         try (Harness h = Harness.enabled(fixture); Arena arena = Arena.ofShared()) {
             Endpoint out = h.out();
@@ -74,6 +76,7 @@ class DivergenceConformanceTest {
     }
 
     @Test
+    @ExtendWith(DmaBufCases.class)
     void cpuRead_pendingInTransfer_waitsForIt() throws Exception {
         try (Harness h = Harness.enabled(fixture); Arena arena = Arena.ofShared()) {
             Endpoint in = h.in();

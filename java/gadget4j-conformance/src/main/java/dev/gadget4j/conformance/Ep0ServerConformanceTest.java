@@ -11,6 +11,8 @@ import dev.gadget4j.Errno;
 import dev.gadget4j.Event;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
@@ -26,12 +28,13 @@ class Ep0ServerConformanceTest {
     @Test
     void setups_answeredByDirection_unansweredStalled() throws Exception {
         List<ControlRequest> seen = new CopyOnWriteArrayList<>();
-        byte[][] received = new byte[1][];
+        // Filled on ep0's thread after the data stage: the host can see its transfer end first.
+        CompletableFuture<byte[]> received = new CompletableFuture<>();
         try (Harness h = Harness.serving(fixture, r -> {
             seen.add(r);
             switch (r) {
                 case ControlRequest.In in when in.packet().request() == 1 -> in.reply(new byte[] {1, 2, 3});
-                case ControlRequest.Out out when out.packet().request() == 2 -> received[0] = out.receive();
+                case ControlRequest.Out out when out.packet().request() == 2 -> received.complete(out.receive());
                 default -> { } // left to the default: stalled
             }
         })) {
@@ -39,12 +42,18 @@ class Ep0ServerConformanceTest {
             assertEquals(3, h.host.control(VENDOR_IN, 1, 0, 0, got, WAIT));
             assertArrayEquals(new byte[] {1, 2, 3}, got.asSlice(0, 3).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
             assertEquals(4, h.host.control(VENDOR_OUT, 2, 0, 0, MemorySegment.ofArray(new byte[] {9, 8, 7, 6}), WAIT));
-            assertArrayEquals(new byte[] {9, 8, 7, 6}, received[0]);
+            assertArrayEquals(new byte[] {9, 8, 7, 6}, received.get(WAIT.toSeconds(), TimeUnit.SECONDS));
             assertErrno(Errno.EPIPE, () -> h.host.control(VENDOR_IN, 3, 0, 0, got, WAIT));
             assertErrno(Errno.EPIPE, () -> h.host.control(VENDOR_OUT, 4, 0, 0, MemorySegment.ofArray(new byte[0]), WAIT));
             assertEquals(4, seen.size());
             assertTrue(seen.get(0) instanceof ControlRequest.In && seen.get(1) instanceof ControlRequest.Out);
-            assertTrue(seen.stream().allMatch(ControlRequest::answered));
+            // A stall is marked answered on ep0's thread once the kernel took it: the host's
+            // EPIPE can come first.
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!seen.stream().allMatch(ControlRequest::answered) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(seen.stream().allMatch(ControlRequest::answered), seen.toString());
             assertEquals(4, h.ep0.await(Event.Setup.class, WAIT).orElseThrow().packet().request(),
                     "await returns the latest SETUP");
         }
