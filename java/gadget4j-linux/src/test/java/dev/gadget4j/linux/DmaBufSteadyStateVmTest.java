@@ -152,16 +152,7 @@ class DmaBufSteadyStateVmTest {
     }
 
     private static void awaitEnable(FunctionFs ffs) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<Event> e = ffs.nextEvent(Duration.ofMillis(200));
-            if (e.isPresent() && e.get() instanceof Event.Enable) {
-                return;
-            }
-            if (e.isPresent() && e.get() instanceof Event.Setup s) {
-                ffs.stall(s);
-            }
-        }
-        throw new AssertionError("no ENABLE within " + WAIT);
+        // SETUPs on the way are stalled, as the host's enumeration needs an answer.
+        ffs.awaitEvent(Event.Enable.class, WAIT).orElseThrow(() -> new AssertionError("no ENABLE within " + WAIT));
     }
 }
