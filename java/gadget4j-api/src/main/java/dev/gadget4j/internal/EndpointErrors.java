@@ -20,6 +20,14 @@ public final class EndpointErrors {
     /** ESHUTDOWN: the endpoint was disabled while the call slept. */
     public static final String DISABLED_MEANWHILE = "the endpoint was disabled meanwhile";
 
+    /**
+     * EBADF for a call that was waiting (for ENABLE, the host, a reservation) when its file was
+     * closed: closing wakes it instead of leaving it asleep past the close.
+     */
+    public static GadgetException closedWhileWaiting(String operation, String path) {
+        return new GadgetException(operation, path, Errno.EBADF, "the file was closed while this call was waiting");
+    }
+
     /** TRANSFER or DETACH on a function that was unbound: never issued (6.12 dereferences a NULL gadget there). */
     public static GadgetException unbound(String operation, String path) {
         return new GadgetException(operation, path, Errno.ENODEV,

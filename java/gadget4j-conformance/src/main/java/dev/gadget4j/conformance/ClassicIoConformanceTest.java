@@ -95,6 +95,31 @@ class ClassicIoConformanceTest {
     }
 
     @Test
+    void read_notEnabled_blocking_closingTheEndpoint_EBADF() throws Exception {
+        try (Harness h = Harness.started(fixture)) {
+            assertClosingReleasesRead(h.out());
+        }
+    }
+
+    @Test
+    void read_waitingForTheHost_closingTheEndpoint_EBADF() throws Exception {
+        try (Harness h = Harness.enabled(fixture)) {
+            assertClosingReleasesRead(h.out());
+        }
+    }
+
+    /** A blocking read that waits (for ENABLE, or for the host's data) fails with EBADF once its file is closed. */
+    private static void assertClosingReleasesRead(Endpoint out) throws Exception {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment got = arena.allocate(512);
+            Background<Integer> r = Background.start(() -> out.read(got));
+            assertTrue(r.stillBlockedAfter(Duration.ofMillis(300)), "the read must wait");
+            out.close();
+            assertErrno(Errno.EBADF, () -> r.get(WAIT));
+        }
+    }
+
+    @Test
     void wrongDirection_EINVAL() {
         try (Harness h = Harness.enabled(fixture); Arena arena = Arena.ofShared()) {
             Endpoint in = h.in();

@@ -187,12 +187,7 @@ class DmaBufTransferConformanceTest {
     @Test
     void transfer_notEnabled_blocking_waitsForEnable() throws Exception {
         try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
-            Endpoint in = h.in();
-            in.attach(buf);
-            h.host.setConfiguration(0);
-            h.awaitEvent(Event.Disable.class);
-            Background<Transfer> queued = Background.start(() -> in.transfer(buf, SIZE));
-            assertTrue(queued.stillBlockedAfter(SHORT), "TRANSFER must sleep until ENABLE");
+            Background<Transfer> queued = transferWaitingForEnable(h, h.in(), buf);
             h.host.setConfiguration(1);
             h.awaitEvent(Event.Enable.class);
             Transfer t = queued.get(WAIT);
@@ -201,6 +196,26 @@ class DmaBufTransferConformanceTest {
             }
             t.await(WAIT);
         }
+    }
+
+    @Test
+    void transfer_notEnabled_blocking_closingTheEndpoint_EBADF() throws Exception {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
+            Endpoint in = h.in();
+            Background<Transfer> queued = transferWaitingForEnable(h, in, buf);
+            in.close();
+            assertErrno(Errno.EBADF, () -> queued.get(WAIT));
+        }
+    }
+
+    /** Attaches {@code buf} to {@code in}, has the host disable the endpoint, and starts a TRANSFER that sleeps. */
+    private static Background<Transfer> transferWaitingForEnable(Harness h, Endpoint in, DmaBuf buf) throws Exception {
+        in.attach(buf);
+        h.host.setConfiguration(0);
+        h.awaitEvent(Event.Disable.class);
+        Background<Transfer> queued = Background.start(() -> in.transfer(buf, SIZE));
+        assertTrue(queued.stillBlockedAfter(SHORT), "TRANSFER must sleep until ENABLE");
+        return queued;
     }
 
     @Test

@@ -1,9 +1,9 @@
 package dev.gadget4j.linux;
 
-import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
+import dev.gadget4j.internal.EndpointErrors;
 import dev.gadget4j.linux.sys.WakeSignal;
-import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The threads blocked in system calls on one object (an endpoint file, ep0), so that closing the
@@ -29,17 +29,28 @@ import java.util.Arrays;
  * }</pre>
  * A thread is signalled again every few milliseconds while registered: a signal that arrives
  * between {@code enter} and the system call is consumed by the handler, the next one is not.
+ *
+ * <p>Registration takes no lock and allocates nothing once the slots exist (a DMABUF TRANSFER
+ * registers on every call): a caller claims a free slot with a CAS and then reads the shut-down
+ * flag; the closer sets the flag and then reads the slots. Both are sequentially consistent, so
+ * either the caller sees the flag and leaves, or the closer sees the caller and signals it.
  */
 final class BlockedCalls {
     /** How often a registered thread is signalled again while the closer waits. */
     private static final long RESIGNAL_MILLIS = 5;
     /** How long the closer waits for blocked threads to leave before it gives up (uninterruptible sleeps). */
     private static final long GIVE_UP_NANOS = 5_000_000_000L;
+    /** Slots per chunk; chunks are added when all are taken and never removed. */
+    private static final int CHUNK = 8;
+
+    /** A run of slots: the pthread_t of each registered call, 0 for a free slot. */
+    private static final class Chunk {
+        final AtomicLongArray threads = new AtomicLongArray(CHUNK);
+        volatile Chunk next;
+    }
 
     private final String object;
-    /** pthread_t of each registered call, 0 for a free slot; guarded by this. */
-    private long[] threads = new long[4];
-    private int count;
+    private final Chunk first = new Chunk();
     private volatile boolean shutDown;
 
     BlockedCalls(String object) {
@@ -49,39 +60,59 @@ final class BlockedCalls {
     /** Registers the calling thread for a blocking call; pair with {@link #leave} in a finally block. */
     int enter(String operation) {
         long self = WakeSignal.self();
-        synchronized (this) {
-            if (shutDown) {
-                throw closedError(operation);
-            }
-            for (int i = 0; i < threads.length; i++) {
-                if (threads[i] == 0) {
-                    threads[i] = self;
-                    count++;
-                    return i;
+        int base = 0;
+        Chunk c = first;
+        while (true) {
+            for (int i = 0; i < CHUNK; i++) {
+                if (c.threads.get(i) == 0 && c.threads.compareAndSet(i, 0, self)) {
+                    int slot = base + i;
+                    if (shutDown) {
+                        leave(slot);
+                        throw closedError(operation);
+                    }
+                    return slot;
                 }
             }
-            int slot = threads.length;
-            threads = Arrays.copyOf(threads, slot * 2);
-            threads[slot] = self;
-            count++;
-            return slot;
+            Chunk next = c.next;
+            if (next == null) {
+                synchronized (this) { // only when every slot is taken: the chunk list grows once
+                    next = c.next;
+                    if (next == null) {
+                        next = new Chunk();
+                        c.next = next;
+                    }
+                }
+            }
+            c = next;
+            base += CHUNK;
         }
     }
 
     /** Ends the call {@link #enter} registered in {@code slot}. */
     void leave(int slot) {
-        synchronized (this) {
-            threads[slot] = 0;
-            count--;
-            if (shutDown) {
+        Chunk c = first;
+        for (int i = slot / CHUNK; i > 0; i--) {
+            c = c.next;
+        }
+        c.threads.set(slot % CHUNK, 0);
+        if (shutDown) {
+            synchronized (this) {
                 notifyAll();
             }
         }
     }
 
-    /** How many calls are registered now (for tests). */
-    synchronized int registeredCount() {
-        return count;
+    /** How many calls are registered now. */
+    int registeredCount() {
+        int n = 0;
+        for (Chunk c = first; c != null; c = c.next) {
+            for (int i = 0; i < CHUNK; i++) {
+                if (c.threads.get(i) != 0) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     /** Whether {@link #shutDown()} was called: an EINTR now means "closed", not "retry". */
@@ -91,7 +122,7 @@ final class BlockedCalls {
 
     /** The error a call fails with once the object is closed. */
     GadgetException closedError(String operation) {
-        return new GadgetException(operation, object, Errno.EBADF, "the endpoint was closed while this call was waiting");
+        return EndpointErrors.closedWhileWaiting(operation, object);
     }
 
     /**
@@ -100,15 +131,23 @@ final class BlockedCalls {
      * it returns). Idempotent.
      */
     void shutDown() {
+        shutDown = true;
         long deadline = System.nanoTime() + GIVE_UP_NANOS;
-        synchronized (this) {
-            shutDown = true;
-            while (count > 0 && WakeSignal.available() && System.nanoTime() < deadline) {
-                for (long t : threads) {
+        while (WakeSignal.available() && System.nanoTime() < deadline) {
+            int signalled = 0;
+            for (Chunk c = first; c != null; c = c.next) {
+                for (int i = 0; i < CHUNK; i++) {
+                    long t = c.threads.get(i);
                     if (t != 0) {
                         WakeSignal.wake(t);
+                        signalled++;
                     }
                 }
+            }
+            if (signalled == 0) {
+                return;
+            }
+            synchronized (this) {
                 try {
                     wait(RESIGNAL_MILLIS);
                 } catch (InterruptedException e) {

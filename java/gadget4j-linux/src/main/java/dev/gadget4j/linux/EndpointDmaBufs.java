@@ -44,6 +44,7 @@ final class EndpointDmaBufs {
     private static final int WAKER = 2;
     /** How long TRANSFER waits for the reservation in the kernel (DMABUF_ENQUEUE_TIMEOUT_MS). */
     private static final Duration RESERVATION_WAIT = Duration.ofMillis(5000);
+    private static final int EINTR = Errno.EINTR.number();
 
     /** One FUNCTIONFS_DMABUF_ATTACH. */
     static final class Attachment {
@@ -62,6 +63,8 @@ final class EndpointDmaBufs {
     private final boolean in;
     private final boolean nonBlocking;
     private final Fd file;
+    /** The endpoint's blocked calls: closing it wakes a TRANSFER asleep until ENABLE or on the reservation. */
+    private final BlockedCalls blocked;
     private final AtomicLong seqno;
     /** Newest first; guarded by itself. */
     private final List<Attachment> attachments = new ArrayList<>();
@@ -72,13 +75,14 @@ final class EndpointDmaBufs {
     private final AtomicInteger state = new AtomicInteger();
 
     EndpointDmaBufs(LinuxEndpoint endpoint, LinuxFunctionFs ffs, String path, boolean in, boolean nonBlocking, Fd file,
-                    AtomicLong seqno) {
+                    BlockedCalls blocked, AtomicLong seqno) {
         this.endpoint = endpoint;
         this.ffs = ffs;
         this.path = path;
         this.in = in;
         this.nonBlocking = nonBlocking;
         this.file = file;
+        this.blocked = blocked;
         this.seqno = seqno;
         this.wake = Fd.eventfd(0, Constants.EFD_NONBLOCK, "eventfd (fence waiters of " + path + ")");
     }
@@ -276,21 +280,35 @@ final class EndpointDmaBufs {
         }
     }
 
-    /** The TRANSFER ioctl inside the bind gate; EINTR re-enters the gate before retrying. */
+    /**
+     * The TRANSFER ioctl inside the bind gate; EINTR re-enters the gate before retrying, unless
+     * the endpoint is being closed (the close signalled this thread): then EBADF.
+     */
     private void queue(LinuxDmaBuf l, int dmabufFd, long length, FenceScratch s) {
         String op = "FUNCTIONFS_DMABUF_TRANSFER";
         s.transferRequest(dmabufFd, length);
-        int r;
-        do {
-            int slot = ffs.gate().enter(op, path, file.number(), s.tid());
-            try {
-                r = FenceCalls.transfer(file.number(), s);
-            } finally {
-                ffs.gate().leave(slot);
+        int call = blocked.enter(op);
+        try {
+            while (true) {
+                int r;
+                int slot = ffs.gate().enter(op, path, file.number(), s.tid());
+                try {
+                    r = FenceCalls.transfer(file.number(), s);
+                } finally {
+                    ffs.gate().leave(slot);
+                }
+                if (r >= 0) {
+                    return;
+                }
+                if (r != -EINTR) {
+                    throw transferFailed(l, length, Waits.errno(-r));
+                }
+                if (blocked.isShutDown()) {
+                    throw blocked.closedError(op);
+                }
             }
-        } while (r == -Errno.EINTR.number());
-        if (r < 0) {
-            throw transferFailed(l, length, Waits.errno(-r));
+        } finally {
+            blocked.leave(call);
         }
     }
 

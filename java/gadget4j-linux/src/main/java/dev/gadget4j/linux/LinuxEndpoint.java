@@ -45,17 +45,12 @@ final class LinuxEndpoint implements Endpoint {
         this.blocked = new BlockedCalls(path);
         this.io = new ClassicIo(file, path, blocked);
         this.aio = new AioQueue(file, path, blocked);
-        this.dmabufs = new EndpointDmaBufs(this, ffs, path, in, nonBlocking, file, ffs.seqnoCounter(number));
+        this.dmabufs = new EndpointDmaBufs(this, ffs, path, in, nonBlocking, file, blocked, ffs.seqnoCounter(number));
     }
 
     static LinuxEndpoint open(LinuxFunctionFs ffs, int number, String path, boolean in, boolean nonBlocking) {
         Fd fd = Fd.open(path, Constants.O_RDWR | (nonBlocking ? Constants.O_NONBLOCK : 0));
         return new LinuxEndpoint(ffs, number, path, in, nonBlocking, fd);
-    }
-
-    /** The threads blocked in this endpoint's calls, woken by close (for every blocking ioctl on the file). */
-    BlockedCalls blockedCalls() {
-        return blocked;
     }
 
     @Override
@@ -230,7 +225,8 @@ final class LinuxEndpoint implements Endpoint {
             }
             closed = true;
         }
-        // Threads asleep in read, write or io_submit (until ENABLE, or the host) leave first.
+        // Threads asleep in read, write, io_submit or TRANSFER (until ENABLE, the host, a
+        // reservation) leave first.
         blocked.shutDown();
         // AIO first: io_destroy may wait for the UDC to give requests back.
         RuntimeException aioFailure = null;

@@ -54,6 +54,10 @@ final class LinuxFunctionFs implements FunctionFs {
     private final String name;
     private final Path mountPoint;
     private final Fd ep0;
+    /** The threads inside ep0 calls (a SETUP's data or status stage waits for the host), woken by close. */
+    private final BlockedCalls ep0Calls;
+    /** Every read and write on ep0 after open: events, blobs, SETUP answers. */
+    private final ClassicIo ep0Io;
     private final Object eventLock = new Object();
     private final ArrayDeque<Event> events = new ArrayDeque<>();
     private final List<LinuxEndpoint> open = new ArrayList<>();
@@ -73,6 +77,8 @@ final class LinuxFunctionFs implements FunctionFs {
         this.name = name;
         this.mountPoint = mountPoint;
         this.ep0 = ep0;
+        this.ep0Calls = new BlockedCalls(ep0Path());
+        this.ep0Io = new ClassicIo(ep0, ep0Path(), ep0Calls);
     }
 
     static LinuxFunctionFs open(LinuxGadget gadget, String name, Path mountPoint) {
@@ -111,10 +117,8 @@ final class LinuxFunctionFs implements FunctionFs {
     }
 
     private void writeBlob(byte[] blob, String what) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(blob.length);
-            MemorySegment.copy(blob, 0, buf, ValueLayout.JAVA_BYTE, 0, blob.length);
-            ep0.write(buf);
+        try {
+            ep0Io.write(MemorySegment.ofArray(blob));
         } catch (GadgetException e) {
             throw new GadgetException("write (" + what + ")", ep0Path(), e.errno(),
                     "FunctionFS rejected the " + what + " blob (" + blob.length + " bytes)"
@@ -211,7 +215,7 @@ final class LinuxFunctionFs implements FunctionFs {
     private void readEvents() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(EVENT_SIZE * MAX_EVENTS);
-            long n = ep0.read(buf);
+            long n = ep0Io.read(buf);
             byte[] bytes = buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
             // Taken after the read: an UNBIND read before a newer bind() is then older than the
             // generation that bind() raises, and cannot lower its flag.
@@ -248,11 +252,9 @@ final class LinuxFunctionFs implements FunctionFs {
         synchronized (eventLock) {
             checkOpen("write");
             answering(setup, true, "reply()");
-            int n = (int) Math.min(data.byteSize(), setup.packet().length());
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment buf = arena.allocate(Math.max(1, n)).asSlice(0, n);
-                MemorySegment.copy(data, 0, buf, 0, n);
-                ep0.write(buf);
+            long n = Math.min(data.byteSize(), setup.packet().length());
+            try {
+                ep0Io.write(data.asSlice(0, n));
             } catch (GadgetException e) {
                 throw answerFailed("write", e, setup);
             } finally {
@@ -267,12 +269,9 @@ final class LinuxFunctionFs implements FunctionFs {
         synchronized (eventLock) {
             checkOpen("read");
             answering(setup, false, "receive()");
-            int n = (int) Math.min(dst.byteSize(), setup.packet().length());
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment buf = arena.allocate(Math.max(1, n)).asSlice(0, n);
-                int got = (int) ep0.read(buf);
-                MemorySegment.copy(buf, 0, dst, 0, got);
-                return got;
+            long n = Math.min(dst.byteSize(), setup.packet().length());
+            try {
+                return ep0Io.read(dst.asSlice(0, n));
             } catch (GadgetException e) {
                 throw answerFailed("read", e, setup);
             } finally {
@@ -322,13 +321,11 @@ final class LinuxFunctionFs implements FunctionFs {
 
     /** A zero-length write ({@code write}) or read on ep0. */
     private void zeroLength(boolean write) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment empty = arena.allocate(1).asSlice(0, 0);
-            if (write) {
-                ep0.write(empty);
-            } else {
-                ep0.read(empty);
-            }
+        MemorySegment empty = MemorySegment.ofArray(new byte[0]);
+        if (write) {
+            ep0Io.write(empty);
+        } else {
+            ep0Io.read(empty);
         }
     }
 
@@ -361,6 +358,9 @@ final class LinuxFunctionFs implements FunctionFs {
                 failure = ex;
             }
         }
+        // A SETUP answer waiting for a host that gave up would otherwise keep ep0 (and the
+        // gadget's binding) until the host's next request.
+        ep0Calls.shutDown();
         ep0.close();
         if (failure != null) {
             throw failure;

@@ -44,8 +44,10 @@ import java.util.Optional;
  *
  * <p>The sync_file is a bare number owned by one state word: {@code USE} per thread reading or
  * polling it, {@code DROP} once a DETACH or close wants it closed (new users then wait for the
- * result instead), {@code DONE} once the result is published, {@code RELEASED} once the number is
- * closed, by the last user out after DONE. The steady state (export, FILE_INFO, poll, close)
+ * result instead), {@code DONE} once the result is published, {@code CLOSING} once one thread
+ * (the last user out after DONE, or the dropper) has taken the number to close it, and
+ * {@code RELEASED} once it is closed: a dropper waits for RELEASED, not CLOSING, before the
+ * kernel may free the attachment, since closing a sync_file takes its fences' locks. The steady state (export, FILE_INFO, poll, close)
  * allocates nothing but this object; messages are built only on failure.
  */
 final class LinuxTransfer implements Transfer {
@@ -53,7 +55,8 @@ final class LinuxTransfer implements Transfer {
     private static final int DROP = 1;
     private static final int DONE = 2;
     private static final int RELEASED = 4;
-    private static final int USE = 8;
+    private static final int CLOSING = 8;
+    private static final int USE = 16;
     private static final VarHandle STATE;
 
     static {
@@ -95,7 +98,7 @@ final class LinuxTransfer implements Transfer {
                                  boolean known, String note) {
         LinuxTransfer t = new LinuxTransfer(owner, buf, null, length, seqno, -1, false);
         t.publish(error, known, note);
-        t.state = DONE | RELEASED;
+        t.state = DONE | CLOSING | RELEASED;
         return t;
     }
 
@@ -186,15 +189,21 @@ final class LinuxTransfer implements Transfer {
         STATE.getAndBitwiseOr(this, DONE);
     }
 
-    /** Closes the sync_file exactly once and forgets the transfer. */
+    /**
+     * Closes the sync_file exactly once and forgets the transfer; returns at once when another
+     * thread has taken the close (a dropper then waits for RELEASED with {@link #awaitReleased}).
+     */
     private void release(FenceScratch s) {
-        int prev = (int) STATE.getAndBitwiseOr(this, RELEASED);
-        if ((prev & RELEASED) != 0 || syncFd < 0) {
+        int prev = (int) STATE.getAndBitwiseOr(this, CLOSING);
+        if ((prev & CLOSING) != 0) {
             return;
         }
-        FenceCalls.closeSyncFile(syncFd, s); // the number is released even when close reports an error
-        buf.fences().live.remove(this);
-        owner.live().remove(this);
+        if (syncFd >= 0) {
+            FenceCalls.closeSyncFile(syncFd, s); // the number is released even when close reports an error
+            buf.fences().live.remove(this);
+            owner.live().remove(this);
+        }
+        STATE.getAndBitwiseOr(this, RELEASED);
     }
 
     // ---- reading the fence ----
@@ -275,7 +284,7 @@ final class LinuxTransfer implements Transfer {
      */
     void settleBeforeDetach(boolean latest, String cause) {
         int prev = (int) STATE.getAndBitwiseOr(this, DROP);
-        if ((prev & (DROP | RELEASED)) != 0) {
+        if ((prev & (DROP | CLOSING)) != 0) {
             awaitReleased();
             return;
         }
@@ -300,9 +309,11 @@ final class LinuxTransfer implements Transfer {
             }
         }
         release(s);
+        // The last user may have taken the close just before DROP was set: wait until it is done.
+        awaitReleased();
     }
 
-    /** Another thread settles it: wait until the sync_file is closed. */
+    /** Another thread closes the sync_file: wait until it is closed. */
     private void awaitReleased() {
         while ((state & RELEASED) == 0) {
             DmaBufFences.pause();

@@ -5,15 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.gadget4j.DmaBuf;
 import dev.gadget4j.Endpoint;
 import dev.gadget4j.Errno;
+import dev.gadget4j.Event;
 import dev.gadget4j.FunctionFs;
 import dev.gadget4j.Gadget;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.GadgetSpec;
+import dev.gadget4j.HostDevice;
 import dev.gadget4j.descriptor.Descriptors;
 import dev.gadget4j.descriptor.Strings;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -24,13 +26,21 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * Threads asleep in an endpoint call before ENABLE (the function started, never bound) are
- * released by closing the endpoint or the gadget, with EBADF, instead of sleeping until an
- * ENABLE that never comes (and keeping the JVM alive). Needs configfs and FunctionFS: the VM tier.
+ * Threads asleep in an endpoint call before ENABLE (the function started, never bound; or bound
+ * and then disabled by the host) are released by closing the endpoint or the gadget, with EBADF,
+ * instead of sleeping until an ENABLE that never comes (and keeping the JVM alive); so is a
+ * SETUP answer waiting for a host that gave up on the request, by closing the function. Needs
+ * configfs and FunctionFS (and for the TRANSFER case a UDC with scatter-gather and
+ * /dev/udmabuf): the VM tier.
  */
 class BlockedBeforeEnableVmTest {
     /** How long a released thread may take to come back: far beyond the signal's few milliseconds. */
     private static final long JOIN_MILLIS = 30_000;
+    private static final int VENDOR = 0x1209;
+    private static final int PRODUCT = 0x0003;
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    /** Vendor request, device to host, interface recipient: FunctionFS hands it to the function. */
+    private static final int VENDOR_IN = 0xc1;
 
     private static LinuxBackend backend() {
         assumeTrue(Files.isDirectory(Path.of("/sys/kernel/config")) && Files.isDirectory(Path.of("/sys/class/udc")),
@@ -53,65 +63,112 @@ class BlockedBeforeEnableVmTest {
         runBlocked(ep -> ep.submitRead(Arena.ofAuto().allocate(512)).await(Duration.ofSeconds(60)), 2, "io_submit", false);
     }
 
+    @Test
+    void transferBlockedUntilEnable_closingTheEndpoint_EBADF() throws Exception {
+        assumeTrue(Files.isWritable(Path.of("/dev/udmabuf")), "no usable /dev/udmabuf on this machine");
+        try (LinuxBackend b = backend(); Gadget g = b.createGadget(spec("transfer"))) {
+            FunctionFs ffs = started(g);
+            g.bind();
+            awaitEvent(ffs, Event.Enable.class);
+            try (HostDevice host = b.host().open(VENDOR, PRODUCT, WAIT);
+                 DmaBuf buf = b.dmaBufs().allocate(64 * 1024)) {
+                Endpoint in = ffs.endpoint(1);
+                in.attach(buf); // ATTACH needs the function bound; TRANSFER then sleeps until ENABLE
+                host.setConfiguration(0);
+                awaitEvent(ffs, Event.Disable.class);
+                Blocked t = Blocked.start("g4j-blk-transfer", () -> in.transfer(buf, buf.size()));
+                in.close();
+                assertEquals("FUNCTIONFS_DMABUF_TRANSFER", t.assertReleasedWithEbadf("TRANSFER").operation());
+            }
+        }
+    }
+
+    @Test
+    void setupReplyWaitingForTheHost_closingTheFunction_EBADF() throws Exception {
+        try (LinuxBackend b = backend(); Gadget g = b.createGadget(spec("ep0"))) {
+            FunctionFs ffs = started(g);
+            g.bind();
+            awaitEvent(ffs, Event.Enable.class);
+            try (HostDevice host = b.host().open(VENDOR, PRODUCT, WAIT)) {
+                AtomicReference<Throwable> hostOutcome = new AtomicReference<>();
+                Thread request = Thread.ofPlatform().name("g4j-host-ctrl").start(() -> {
+                    try (Arena arena = Arena.ofConfined()) {
+                        host.control(VENDOR_IN, 0x12, 0, 0, arena.allocate(8), Duration.ofMillis(300));
+                    } catch (Throwable e) {
+                        hostOutcome.set(e);
+                    }
+                });
+                Event.Setup setup = awaitEvent(ffs, Event.Setup.class);
+                request.join();
+                GadgetException gaveUp = assertInstanceOf(GadgetException.class, hostOutcome.get());
+                assertEquals(Errno.ETIMEDOUT, gaveUp.errno(), gaveUp.getMessage());
+                // The data stage now waits in the kernel until the host's next request.
+                Blocked t = Blocked.start("g4j-blk-reply", () -> ffs.reply(setup, MemorySegment.ofArray(new byte[8])));
+                ffs.close();
+                assertEquals("write", t.assertReleasedWithEbadf("the SETUP's data stage").operation());
+            }
+        }
+    }
+
     /**
      * Starts {@code call} on endpoint {@code number} in a thread, waits until that thread sleeps in
      * the kernel, closes the endpoint (or the whole gadget), and expects the call to fail with EBADF.
      */
     private static void runBlocked(Consumer<Endpoint> call, int number, String syscall, boolean closeGadget)
             throws Exception {
-        try (LinuxBackend b = backend();
-             Gadget g = b.createGadget(GadgetSpec.builder().name("g4jblocked").vendorId(0x1209).productId(0x0001)
-                     .product("blocked").function("blk").build())) {
-            FunctionFs ffs = g.functionFs("blk");
-            ffs.start(Descriptors.sourceSink(), Strings.en("blocked"));
-            Endpoint ep = ffs.endpoint(number);
+        try (LinuxBackend b = backend(); Gadget g = b.createGadget(spec("blocked"))) {
+            Endpoint ep = started(g).endpoint(number);
+            Blocked t = Blocked.start("g4j-blk-" + syscall.replace("_", ""), () -> call.accept(ep));
+            if (closeGadget) {
+                g.close();
+            } else {
+                ep.close();
+            }
+            t.assertReleasedWithEbadf(syscall + " blocked before ENABLE");
+        }
+    }
+
+    private static GadgetSpec spec(String product) {
+        return GadgetSpec.builder().name("g4jblk" + product).vendorId(VENDOR).productId(PRODUCT).product(product)
+                .function("blk").build();
+    }
+
+    private static FunctionFs started(Gadget g) {
+        FunctionFs ffs = g.functionFs("blk");
+        ffs.start(Descriptors.sourceSink(), Strings.en("blocked"));
+        return ffs;
+    }
+
+    private static <E extends Event> E awaitEvent(FunctionFs ffs, Class<E> type) {
+        return ffs.awaitEvent(type, WAIT).orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " within " + WAIT));
+    }
+
+    /** A thread whose call is expected to sleep in the kernel until a close releases it. */
+    private record Blocked(Thread thread, AtomicReference<Throwable> outcome) {
+        /** Starts {@code call} and returns once the thread sleeps in the kernel. */
+        static Blocked start(String name, Runnable call) throws InterruptedException {
             AtomicReference<Throwable> outcome = new AtomicReference<>();
-            String name = "g4j-blk-" + syscall.replace("_", "");
             Thread t = new Thread(() -> {
                 try {
-                    call.accept(ep);
-                    outcome.set(new AssertionError(syscall + " returned"));
+                    call.run();
+                    outcome.set(new AssertionError(name + ": the call returned"));
                 } catch (Throwable e) {
                     outcome.set(e);
                 }
             }, name);
             t.setDaemon(true); // a thread the close fails to release must not keep the test JVM alive
             t.start();
-            awaitSleepingInKernel(name, t);
-            if (closeGadget) {
-                g.close();
-            } else {
-                ep.close();
-            }
-            t.join(JOIN_MILLIS);
-            assertFalse(t.isAlive(), syscall + " blocked before ENABLE was not released by close");
+            SleepingThreads.awaitAsleepInKernel(name, t);
+            return new Blocked(t, outcome);
+        }
+
+        /** The thread came back after the close and its call failed with EBADF, which is returned. */
+        GadgetException assertReleasedWithEbadf(String what) throws InterruptedException {
+            thread.join(JOIN_MILLIS);
+            assertFalse(thread.isAlive(), what + " asleep in the kernel was not released by close");
             GadgetException e = assertInstanceOf(GadgetException.class, outcome.get());
             assertEquals(Errno.EBADF, e.errno(), e.getMessage());
-        }
-    }
-
-    /** Until the thread's kernel task sleeps in a system call other than futex (the JVM's own waits). */
-    private static void awaitSleepingInKernel(String name, Thread t) throws IOException, InterruptedException {
-        String comm = name.length() > 15 ? name.substring(0, 15) : name;
-        while (t.isAlive()) {
-            try (var tasks = Files.list(Path.of("/proc/self/task"))) {
-                for (Path task : (Iterable<Path>) tasks::iterator) {
-                    try {
-                        if (!Files.readString(task.resolve("comm")).strip().equals(comm)) {
-                            continue;
-                        }
-                        String stat = Files.readString(task.resolve("stat"));
-                        char state = stat.charAt(stat.lastIndexOf(')') + 2);
-                        String sc = Files.readString(task.resolve("syscall")).strip();
-                        if (state == 'S' && !sc.startsWith("202 ") && !sc.equals("running")) {
-                            return; // 202: futex on x86_64
-                        }
-                    } catch (IOException e) {
-                        // the task went away meanwhile
-                    }
-                }
-            }
-            Thread.sleep(20);
+            return e;
         }
     }
 }

@@ -13,7 +13,9 @@ import dev.gadget4j.linux.sys.WakeSignal;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,29 +30,49 @@ class BlockedCallsTest {
 
     @Test
     void shutDown_wakesAReadAsleepInTheKernel_EBADF() throws Exception {
+        assertShutDownWakes(1);
+    }
+
+    @Test
+    void shutDown_wakesMoreReadersThanOneChunkOfSlots() throws Exception {
+        assertShutDownWakes(20); // slots come in chunks of 8: three chunks
+    }
+
+    /** {@code readers} threads asleep in an eventfd read all fail with EBADF once shutDown() returns. */
+    private static void assertShutDownWakes(int readers) throws Exception {
         try (Fd efd = Fd.eventfd(0, 0, "eventfd")) {
             BlockedCalls blocked = new BlockedCalls("eventfd");
             ClassicIo io = new ClassicIo(efd, "eventfd", blocked);
-            AtomicReference<Throwable> outcome = new AtomicReference<>();
-            Thread t = new Thread(() -> {
-                try {
-                    io.read(Arena.ofAuto().allocate(ValueLayout.JAVA_LONG));
-                    outcome.set(new AssertionError("read returned"));
-                } catch (Throwable e) {
-                    outcome.set(e);
-                }
-            }, "blocked-reader");
-            t.setDaemon(true);
-            t.start();
-            while (t.getState() != Thread.State.RUNNABLE || !registered(blocked)) {
-                Thread.sleep(1); // until it is inside the call (a signal sent earlier is re-sent anyway)
+            List<Thread> threads = new ArrayList<>();
+            List<Throwable> outcomes = Collections.synchronizedList(new ArrayList<>());
+            for (int i = 0; i < readers; i++) {
+                Thread t = new Thread(() -> {
+                    try {
+                        io.read(Arena.ofAuto().allocate(ValueLayout.JAVA_LONG));
+                        outcomes.add(new AssertionError("read returned"));
+                    } catch (Throwable e) {
+                        outcomes.add(e);
+                    }
+                }, "blocked-reader-" + i);
+                t.setDaemon(true);
+                t.start();
+                threads.add(t);
+            }
+            while (blocked.registeredCount() < readers) {
+                Thread.sleep(1); // until all are inside the call (a signal sent earlier is re-sent anyway)
             }
             blocked.shutDown();
-            t.join(60_000); // a bound for the failure case only: a woken read is back within milliseconds
-            assertFalse(t.isAlive(), "the read still sleeps after shutDown()");
-            GadgetException e = assertInstanceOf(GadgetException.class, outcome.get());
-            assertEquals(Errno.EBADF, e.errno());
-            assertEquals("read", e.operation());
+            for (Thread t : threads) {
+                t.join(60_000); // a bound for the failure case only: a woken read is back within milliseconds
+                assertFalse(t.isAlive(), t.getName() + " still sleeps after shutDown()");
+            }
+            assertEquals(readers, outcomes.size());
+            for (Throwable e : outcomes) {
+                GadgetException g = assertInstanceOf(GadgetException.class, e);
+                assertEquals(Errno.EBADF, g.errno());
+                assertEquals("read", g.operation());
+            }
+            assertEquals(0, blocked.registeredCount(), "every slot is free again");
         }
     }
 
@@ -67,9 +89,5 @@ class BlockedCallsTest {
             assertEquals(Errno.EBADF, assertThrows(GadgetException.class, () -> io.read(one)).errno());
             blocked.shutDown(); // twice: harmless
         }
-    }
-
-    private static boolean registered(BlockedCalls blocked) {
-        return blocked.registeredCount() > 0;
     }
 }

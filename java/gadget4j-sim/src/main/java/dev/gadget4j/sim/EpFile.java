@@ -1,8 +1,6 @@
 package dev.gadget4j.sim;
 
 import dev.gadget4j.Errno;
-import dev.gadget4j.GadgetException;
-import dev.gadget4j.internal.EndpointErrors;
 import dev.gadget4j.Speed;
 import dev.gadget4j.descriptor.EndpointInfo;
 import dev.gadget4j.descriptor.UsbDescriptor;
@@ -67,16 +65,6 @@ final class EpFile {
     private static void drain(ArrayDeque<Xfer> queue, Errno status) {
         while (!queue.isEmpty()) {
             queue.poll().complete(status);
-        }
-    }
-
-    /** ffs_epfile_wait_ep: sleeps until enabled, or EAGAIN when non-blocking. */
-    void waitEnabled(boolean nonBlocking, String operation) {
-        while (!enabled) {
-            if (nonBlocking) {
-                throw new GadgetException(operation, path, Errno.EAGAIN, EndpointErrors.NOT_ENABLED);
-            }
-            bus.await(Long.MAX_VALUE, operation, path);
         }
     }
 

@@ -64,13 +64,19 @@ final class Request extends Xfer implements IoRequest {
         }
     }
 
-    /** Waits without a deadline; an interrupt cancels the request, as a signal does a blocking read(). */
-    int awaitUninterruptibly() {
+    /**
+     * Waits without a deadline for a blocking read() or write() on {@code file}; an interrupt
+     * cancels the request, as a signal does, and so does closing the file (EBADF).
+     */
+    int awaitUninterruptibly(SimEndpoint file) {
         bus.lock.lock();
         try {
             while (!complete) {
                 try {
                     bus.await(Long.MAX_VALUE, operation, object());
+                    if (!complete) {
+                        file.checkNotClosedWhileWaiting(operation);
+                    }
                 } catch (GadgetException e) {
                     ep.dequeue(this, hostSide ? Errno.ENOENT : Errno.ECONNRESET);
                     throw e;

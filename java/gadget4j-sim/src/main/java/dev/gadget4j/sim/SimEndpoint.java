@@ -55,8 +55,7 @@ final class SimEndpoint implements Endpoint {
 
     private Request submit(String operation, String path, MemorySegment segment, boolean wantIn) {
         EndpointChecks.io(closed, ep.in(), wantIn, operation, ep.path, segment);
-        ep.waitEnabled(nonBlocking, operation);
-        checkOpen(operation);
+        waitEnabled(operation);
         Request r = new Request(bus, ep, false, operation, path, segment, false);
         ep.queueGadget(r);
         return r;
@@ -64,12 +63,12 @@ final class SimEndpoint implements Endpoint {
 
     @Override
     public int read(MemorySegment dst) {
-        return bus.locked(() -> submit("read", GadgetEvents.CLASSIC, dst, false).awaitUninterruptibly());
+        return bus.locked(() -> submit("read", GadgetEvents.CLASSIC, dst, false).awaitUninterruptibly(this));
     }
 
     @Override
     public int write(MemorySegment src) {
-        return bus.locked(() -> submit("write", GadgetEvents.CLASSIC, src, true).awaitUninterruptibly());
+        return bus.locked(() -> submit("write", GadgetEvents.CLASSIC, src, true).awaitUninterruptibly(this));
     }
 
     @Override
@@ -95,7 +94,7 @@ final class SimEndpoint implements Endpoint {
         bus.lock.lock();
         try {
             checkOpen("halt");
-            ep.waitEnabled(nonBlocking, "halt");
+            waitEnabled("halt");
             // dummy_hcd refuses to halt an IN endpoint with queued requests, and f_fs.c returns
             // the UDC's answer.
             if (ep.in() && ep.hasQueuedIn()) {
@@ -110,7 +109,28 @@ final class SimEndpoint implements Endpoint {
     /** FunctionFS's non-DMABUF ioctls wait for the endpoint to be enabled, then check it did not change. */
     private void enabledIoctl(String operation) {
         checkOpen(operation);
-        ep.waitEnabled(nonBlocking, operation);
+        waitEnabled(operation);
+    }
+
+    /**
+     * ffs_epfile_wait_ep: sleeps until enabled, or EAGAIN when non-blocking; closing this file
+     * wakes the sleeper with EBADF, as the Linux backend's close does. Lock held.
+     */
+    private void waitEnabled(String operation) {
+        while (!ep.enabled) {
+            if (nonBlocking) {
+                throw new GadgetException(operation, ep.path, Errno.EAGAIN, EndpointErrors.NOT_ENABLED);
+            }
+            bus.await(Long.MAX_VALUE, operation, ep.path);
+            checkNotClosedWhileWaiting(operation);
+        }
+    }
+
+    /** After a wait: EBADF when this file was closed meanwhile. Lock held. */
+    void checkNotClosedWhileWaiting(String operation) {
+        if (closed) {
+            throw EndpointErrors.closedWhileWaiting(operation, ep.path);
+        }
     }
 
     @Override
@@ -242,7 +262,7 @@ final class SimEndpoint implements Endpoint {
             if (att == null) {
                 throw failed(Errno.EPERM, sim, length);
             }
-            ep.waitEnabled(nonBlocking, op);
+            waitEnabled(op);
             boolean out = !ep.in();
             if (sim.busyFor(out)) {
                 if (nonBlocking) {
@@ -253,6 +273,7 @@ final class SimEndpoint implements Endpoint {
                     if (!bus.await(deadline, op, ep.path)) {
                         throw failed(Errno.EBUSY, sim, length);
                     }
+                    checkNotClosedWhileWaiting(op);
                 }
             }
             // Like f_fs.c, which compares the ffs_ep pointer: a disable followed by a re-enable
