@@ -25,6 +25,10 @@ public final class Differential {
 
     private final String left;
     private final String right;
+    /** Time spent, over every run: creating and enumerating the gadgets, then on each kind of step. */
+    private long setupNanos;
+    private final long[] stepNanos = new long[FuzzOp.Kind.values().length];
+    private final long[] stepCounts = new long[FuzzOp.Kind.values().length];
 
     public Differential(String left, String right) {
         this.left = left;
@@ -50,9 +54,12 @@ public final class Differential {
         boolean leftLeads = !rightLeads && left.equals(SIM);
         List<String> l = new ArrayList<>(ops.size());
         List<String> r = new ArrayList<>(ops.size());
+        long t0 = System.nanoTime();
         try (FuzzRun a = new FuzzRun(left); FuzzRun b = new FuzzRun(right)) {
+            setupNanos += System.nanoTime() - t0;
             for (int i = 0; i < ops.size(); i++) {
                 FuzzOp op = ops.get(i);
+                long t = System.nanoTime();
                 String x;
                 String y;
                 if (rightLeads) {
@@ -65,6 +72,8 @@ public final class Differential {
                     x = a.step(op, COMPLETES);
                     y = b.step(op, COMPLETES);
                 }
+                stepNanos[op.kind().ordinal()] += System.nanoTime() - t;
+                stepCounts[op.kind().ordinal()]++;
                 l.add(x);
                 r.add(y);
                 if (!Outcomes.agree(op, x, y)) {
@@ -81,6 +90,19 @@ public final class Differential {
             return Duration.ZERO;
         }
         return Outcomes.completed(simOutcome) ? COMPLETES : NOTHING_DUE;
+    }
+
+    /** Where the time went: gadget set-up, then each kind of step (count, total, mean). */
+    public String timeReport() {
+        StringBuilder b = new StringBuilder(String.format("set-up (create, bind, enumerate; both backends) %.1f s", setupNanos / 1e9));
+        for (FuzzOp.Kind k : FuzzOp.Kind.values()) {
+            int i = k.ordinal();
+            if (stepCounts[i] > 0) {
+                b.append(String.format("; %s %d x %.1f ms = %.1f s", k, stepCounts[i], stepNanos[i] / 1e6 / stepCounts[i],
+                        stepNanos[i] / 1e9));
+            }
+        }
+        return b.toString();
     }
 
     public String left() {

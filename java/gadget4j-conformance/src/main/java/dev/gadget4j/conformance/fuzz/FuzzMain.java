@@ -55,6 +55,7 @@ public final class FuzzMain {
                 report(diff, s, ops, r, shrinkSeconds);
             }
         }
+        System.out.println("fuzz: time: " + diff.timeReport());
         System.out.printf("fuzz: %d operations (seeds %d..%d, up to %d per sequence) on %s and %s: %s (%.1f s)%n",
                 done, seed, s - 1, batch, left, right,
                 divergences == 0 ? "no divergence" : divergences + " sequences diverged", (System.nanoTime() - start) / 1e9);
