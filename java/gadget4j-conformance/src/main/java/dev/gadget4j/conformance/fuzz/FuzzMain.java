@@ -4,13 +4,14 @@ import java.util.List;
 
 /**
  * The differential fuzzer's command line:
- * {@code FuzzMain [--backend A] [--against B] [--seed S] [--ops N] [--batch K] [--shrink-seconds T]}.
+ * {@code FuzzMain [--backend A] [--against B] [--seed S] [--ops N] [--batch K] [--shrink-seconds T] [--max-seconds M]}.
  * Runs N operations in sequences of K (seeds S, S+1, ...), each sequence on one fresh gadget of
  * both backends, comparing every step's outcome. A sequence ends at its first divergence: the
  * fuzzer prints the seed and the step, shrinks the sequence (for at most T seconds, 120 by
  * default: on a kernel every try enumerates a gadget) to the shortest one that still shows the
- * same divergence, prints it with both backends' outcomes, and goes on with the next seed. It
- * exits 1 if there was any divergence.
+ * same divergence, prints it with both backends' outcomes, and goes on with the next seed. With
+ * {@code --max-seconds} it starts no sequence after M seconds (a long run that must fit a time
+ * slot), and says how many operations it ran. It exits 1 if there was any divergence.
  */
 public final class FuzzMain {
     private FuzzMain() {
@@ -23,6 +24,7 @@ public final class FuzzMain {
         long total = 1000;
         int batch = 1000;
         long shrinkSeconds = 120;
+        long maxSeconds = Long.MAX_VALUE / 1_000_000_000L;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--backend" -> left = args[++i];
@@ -31,9 +33,10 @@ public final class FuzzMain {
                 case "--ops" -> total = Long.parseLong(args[++i]);
                 case "--batch" -> batch = Integer.parseInt(args[++i]);
                 case "--shrink-seconds" -> shrinkSeconds = Long.parseLong(args[++i]);
+                case "--max-seconds" -> maxSeconds = Long.parseLong(args[++i]);
                 default -> {
                     System.err.println("usage: FuzzMain [--backend A] [--against B] [--seed S] [--ops N] [--batch K]"
-                            + " [--shrink-seconds T]");
+                            + " [--shrink-seconds T] [--max-seconds M]");
                     System.exit(2);
                 }
             }
@@ -43,7 +46,8 @@ public final class FuzzMain {
         int divergences = 0;
         long start = System.nanoTime();
         long s = seed;
-        for (; done < total; s++) {
+        long stop = start + maxSeconds * 1_000_000_000L;
+        for (; done < total && System.nanoTime() - stop < 0; s++) {
             List<FuzzOp> ops = FuzzOp.generate(s, (int) Math.min(batch, total - done));
             long t0 = System.nanoTime();
             Differential.Result r = diff.run(ops);
