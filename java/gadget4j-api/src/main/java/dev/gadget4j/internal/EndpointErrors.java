@@ -17,6 +17,8 @@ public final class EndpointErrors {
 
     /** EAGAIN from a non-blocking file before ENABLE. */
     public static final String NOT_ENABLED = "the endpoint is not enabled (non-blocking)";
+    /** ENODEV: the FunctionFS instance is not active (ep0 closed). */
+    private static final String INACTIVE = "the FunctionFS instance is not active";
     /** ESHUTDOWN: the endpoint was disabled while the call slept. */
     public static final String DISABLED_MEANWHILE = "the endpoint was disabled meanwhile";
 
@@ -41,6 +43,29 @@ public final class EndpointErrors {
                 : "the function is not bound to a UDC yet (attach after bind)", cause);
     }
 
+    /** ATTACH's failure for {@code errno}; {@code bound}: whether the function is bound to a UDC. */
+    public static GadgetException attach(Errno errno, String path, int fd, boolean bound, Throwable cause) {
+        if (errno == Errno.EPERM) {
+            return attachRefused(path, bound, cause);
+        }
+        String why = switch (errno) {
+            case ENOTTY -> unsupported(ATTACH);
+            case EBUSY -> "the DMABUF's reservation is locked (non-blocking)";
+            case ENODEV -> INACTIVE;
+            default -> "DMABUF fd " + fd;
+        };
+        return new GadgetException(ATTACH, path, errno, why, cause);
+    }
+
+    /** DETACH's failure for {@code errno}: EPERM explained, any other with no fixed cause. */
+    public static GadgetException detach(Errno errno, String path, int fd, Throwable cause) {
+        return errno == Errno.EPERM ? notAttached(DETACH, path, fd, cause) : new GadgetException(DETACH, path, errno, null, cause);
+    }
+
+    private static String unsupported(String operation) {
+        return operation + " is not supported by this kernel (Linux < 6.9)";
+    }
+
     /** DETACH's or TRANSFER's EPERM. */
     public static GadgetException notAttached(String operation, String path, int fd, Throwable cause) {
         return new GadgetException(operation, path, Errno.EPERM, "DMABUF fd " + fd + " is not attached to this endpoint", cause);
@@ -59,8 +84,8 @@ public final class EndpointErrors {
             case EBUSY -> "DMABUF fd " + fd + (in ? " still has OUT transfers in flight" : " still has transfers in flight")
                     + (nonBlocking ? " (non-blocking)" : " after 5000 ms");
             case ESHUTDOWN -> DISABLED_MEANWHILE;
-            case ENODEV -> "the FunctionFS instance is not active";
-            case ENOTTY -> "FUNCTIONFS_DMABUF_TRANSFER is not supported by this kernel (Linux < 6.9)";
+            case ENODEV -> INACTIVE;
+            case ENOTTY -> unsupported(TRANSFER);
             default -> null;
         };
         return new GadgetException(TRANSFER, path, errno, why, cause);
@@ -78,7 +103,7 @@ public final class EndpointErrors {
             case EAGAIN -> NOT_ENABLED;
             case ESHUTDOWN -> DISABLED_MEANWHILE;
             case EOPNOTSUPP -> "the UDC does not implement it";
-            case ENODEV -> "the FunctionFS instance is not active";
+            case ENODEV -> INACTIVE;
             default -> null;
         };
     }

@@ -160,12 +160,37 @@ class ClassicIoConformanceTest {
     }
 
     @Test
-    void hostOut_largerThanRequest_EOVERFLOW() {
+    void hostOut_moreThanAShortRead_urbEndsWithWhatTheReadTook_nothingKept() throws Exception {
         try (Harness h = Harness.enabled(fixture); Arena arena = Arena.ofShared()) {
             Endpoint out = h.out();
-            IoRequest r = out.submitRead(arena.allocate(10));
-            h.host.submitBulk(h.hostOut, arena.allocate(100), false);
+            Background<Integer> read = Background.start(() -> out.read(arena.allocate(64)));
+            assertEquals(64, h.host.bulk(h.hostOut, arena.allocate(1024), WAIT), "the URB ends as a 64-byte short packet");
+            assertErrno(Errno.EOVERFLOW, () -> read.get(WAIT));
+            // the rest of the host's buffer was never sent (no remainder kept for the next read):
+            // the next read gets the host's next transfer, 100 bytes
+            IoRequest next = out.submitRead(arena.allocate(1024));
+            assertEquals(100, h.host.bulk(h.hostOut, arena.allocate(100), WAIT));
+            assertEquals(100, next.await(WAIT));
+        }
+    }
+
+    @Test
+    void hostOut_moreThanARead_packetsThenShortRest_urbEndsWithWhatTheReadTook() {
+        try (Harness h = Harness.enabled(fixture); Arena arena = Arena.ofShared()) {
+            Endpoint out = h.out();
+            int packet = h.host.info().speed().bulkMaxPacketSize();
+            IoRequest r = out.submitRead(arena.allocate(packet + 1));
+            assertEquals(packet + 1, h.host.bulk(h.hostOut, arena.allocate(2L * packet + 100), WAIT));
             assertErrno(Errno.EOVERFLOW, () -> r.await(WAIT));
+        }
+    }
+
+    @Test
+    void hostIn_shorterThanAWrite_EOVERFLOW_writeCompletesWithWhatTheHostTook() {
+        try (Harness h = Harness.enabled(fixture); Arena arena = Arena.ofShared()) {
+            IoRequest w = h.in().submitWrite(arena.allocate(1024));
+            assertErrno(Errno.EOVERFLOW, () -> h.host.bulk(h.hostIn, arena.allocate(64), WAIT));
+            assertEquals(64, w.await(WAIT), "the request ends with the 64 bytes the host took");
         }
     }
 

@@ -3,6 +3,8 @@ package dev.gadget4j.linux;
 import dev.gadget4j.DmaBuf;
 import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
+import dev.gadget4j.internal.EndpointChecks;
+import dev.gadget4j.internal.EndpointErrors;
 import dev.gadget4j.linux.sys.Constants;
 import dev.gadget4j.linux.sys.Fd;
 import dev.gadget4j.linux.sys.FenceCalls;
@@ -16,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -142,15 +143,8 @@ final class EndpointDmaBufs {
 
     /** The backend's own, open DmaBuf behind {@code buf}, as dma_buf_get() would resolve its fd. */
     private LinuxDmaBuf resolve(DmaBuf buf, String operation) {
-        Objects.requireNonNull(buf, "buf");
-        if (!(buf instanceof LinuxDmaBuf l) || l.allocator() != ffs.gadget().backend().dmaBufs()) {
-            throw new GadgetException(operation, path, Errno.EBADF,
-                    "DMABUF fd " + buf.fd() + " does not belong to this backend");
-        }
-        if (l.isClosed()) {
-            throw new GadgetException(operation, path, Errno.EBADF, "DMABUF fd " + buf.fd() + " is closed");
-        }
-        return l;
+        return EndpointChecks.resolve(buf, LinuxDmaBuf.class, l -> l.allocator() == ffs.gadget().backend().dmaBufs(),
+                operation, path);
     }
 
     /** Runs an ioctl whose int argument is the DMABUF's fd, the DMABUF acquired meanwhile. */
@@ -167,20 +161,12 @@ final class EndpointDmaBufs {
     }
 
     void attach(DmaBuf buf) {
-        String op = "FUNCTIONFS_DMABUF_ATTACH";
-        LinuxDmaBuf l = resolve(buf, op);
+        LinuxDmaBuf l = resolve(buf, EndpointErrors.ATTACH);
         synchronized (attachments) {
             try {
                 fdIoctl(Ioctl.FUNCTIONFS_DMABUF_ATTACH, l);
             } catch (GadgetException e) {
-                String why = switch (e.errno()) {
-                    case ENOTTY -> "FUNCTIONFS_DMABUF_ATTACH is not supported by this kernel (Linux < 6.9)";
-                    case EPERM -> "the UDC does not support scatter-gather, or the function is not bound (attach after bind)";
-                    case EBUSY -> "the DMABUF's reservation is locked (non-blocking)";
-                    case ENODEV -> "the FunctionFS instance is not active";
-                    default -> "DMABUF fd " + l.fd();
-                };
-                throw new GadgetException(op, path, e.errno(), why, e);
+                throw EndpointErrors.attach(e.errno(), path, l.fd(), ffs.gadget().isBound(), e);
             }
             attachments.addFirst(new Attachment(l));
         }
@@ -199,7 +185,7 @@ final class EndpointDmaBufs {
     }
 
     void detach(DmaBuf buf) {
-        String op = "FUNCTIONFS_DMABUF_DETACH";
+        String op = EndpointErrors.DETACH;
         file.acquire(op);
         try {
             int slot = ffs.gate().enter(op, path, file.number(), FenceScratch.current().tid());
@@ -215,8 +201,7 @@ final class EndpointDmaBufs {
                     try {
                         fdIoctl(Ioctl.FUNCTIONFS_DMABUF_DETACH, l);
                     } catch (GadgetException e) {
-                        throw new GadgetException(op, path, e.errno(), e.errno() == Errno.EPERM
-                                ? "DMABUF fd " + l.fd() + " is not attached to this endpoint" : null, e);
+                        throw EndpointErrors.detach(e.errno(), path, l.fd(), e);
                     } finally {
                         if (a != null) {
                             synchronized (attachments) {
@@ -252,7 +237,7 @@ final class EndpointDmaBufs {
     // ---- transfer ----
 
     LinuxTransfer transfer(DmaBuf buf, long length) {
-        String op = "FUNCTIONFS_DMABUF_TRANSFER";
+        String op = EndpointErrors.TRANSFER;
         FenceScratch s = FenceScratch.current();
         // Held across the ioctl and the export: the kernel cannot release the file (and with it
         // the attachments) in between, even if another thread closes this endpoint.
@@ -285,7 +270,7 @@ final class EndpointDmaBufs {
      * the endpoint is being closed (the close signalled this thread): then EBADF.
      */
     private void queue(LinuxDmaBuf l, int dmabufFd, long length, FenceScratch s) {
-        String op = "FUNCTIONFS_DMABUF_TRANSFER";
+        String op = EndpointErrors.TRANSFER;
         s.transferRequest(dmabufFd, length);
         int call = blocked.enter(op);
         try {
@@ -313,17 +298,7 @@ final class EndpointDmaBufs {
     }
 
     private GadgetException transferFailed(LinuxDmaBuf l, long length, Errno e) {
-        String why = switch (e) {
-            case EINVAL -> "length " + length + " is not within 1.." + l.size() + " (the DMABUF's size)";
-            case EPERM -> "DMABUF fd " + l.fd() + " is not attached to this endpoint";
-            case EAGAIN -> "the endpoint is not enabled (non-blocking)";
-            case EBUSY -> "DMABUF fd " + l.fd() + (in ? " still has OUT transfers in flight" : " still has transfers in flight")
-                    + (nonBlocking ? " (non-blocking)" : " after 5000 ms");
-            case ESHUTDOWN -> "the endpoint was disabled meanwhile";
-            case ENOTTY -> "FUNCTIONFS_DMABUF_TRANSFER is not supported by this kernel (Linux < 6.9)";
-            default -> null;
-        };
-        return new GadgetException("FUNCTIONFS_DMABUF_TRANSFER", path, e, why);
+        return EndpointErrors.transfer(e, path, l.fd(), length, l.size(), in, nonBlocking, null);
     }
 
     /** After a successful TRANSFER: the sync_file export, unless the endpoint or attachment is going away. */

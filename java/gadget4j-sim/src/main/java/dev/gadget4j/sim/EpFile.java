@@ -111,50 +111,45 @@ final class EpFile {
     }
 
     /**
-     * Moves data while both sides have something queued. Packets start at each producer request's
-     * start; a packet shorter than wMaxPacketSize (or a zero-length one) ends the consumer's
-     * transfer, as does filling it; a packet that does not fit the consumer's remaining space is
-     * babble (EOVERFLOW).
+     * Moves data while both sides have something queued, as dummy_hcd's {@code transfer()} does
+     * for the host's URB at the head of the queue and the gadget's request at the head of its
+     * queue: of what both still hold, whole packets first; less than a packet left on either side
+     * goes as one short (or zero-length) packet, which ends both transfers. The side that had more
+     * than that packet is cut short: a gadget OUT request the host had more data for ends with
+     * EOVERFLOW (the host's URB completes normally with only what the request took); a host IN
+     * URB the request had more data for ends with EOVERFLOW (the gadget's request completes
+     * normally with what the URB took). A transfer filled by whole packets ends without a short
+     * packet; a host OUT URB with URB_ZERO_PACKET then owes a zero-length packet, which ends the
+     * next request.
      */
     private void pump() {
-        ArrayDeque<Xfer> producers = in() ? gadgetQueue : hostQueue;
-        ArrayDeque<Xfer> consumers = in() ? hostQueue : gadgetQueue;
+        boolean toHost = in();
         int mps = maxPacket;
-        while (enabled && !halted && !producers.isEmpty() && !consumers.isEmpty()) {
-            Xfer p = producers.peek();
-            Xfer c = consumers.peek();
-            long pRem = p.remaining();
-            long cRem = c.remaining();
-            if (pRem == 0) {
-                // A zero-length packet: a zero-length request, or the one URB_ZERO_PACKET adds.
-                p.zlpSent = true;
-                producers.poll().complete(null);
-                consumers.poll().complete(null);
+        while (enabled && !halted && !hostQueue.isEmpty() && !gadgetQueue.isEmpty()) {
+            Xfer host = hostQueue.peek();
+            Xfer dev = gadgetQueue.peek();
+            long hostLen = host.remaining();
+            long devLen = dev.remaining();
+            long len = Math.min(hostLen, devLen);
+            boolean shortPacket = len < mps;
+            if (!shortPacket) {
+                len -= len % mps;
+            }
+            Xfer from = toHost ? dev : host;
+            Xfer to = toHost ? host : dev;
+            MemorySegment.copy(from.segment, from.done, to.segment, to.done, len);
+            host.done += len;
+            dev.done += len;
+            if (shortPacket) {
+                gadgetQueue.poll().complete(!toHost && hostLen > devLen ? Errno.EOVERFLOW : null);
+                hostQueue.poll().complete(toHost && devLen > hostLen ? Errno.EOVERFLOW : null);
                 continue;
             }
-            long n = Math.min(pRem, cRem);
-            if (n < pRem) {
-                n -= n % mps;
-                if (n == 0) {
-                    long lost = Math.min(mps, pRem);
-                    p.done += lost;
-                    consumers.poll().complete(Errno.EOVERFLOW);
-                    if (p.remaining() == 0 && !p.owesZlp(mps)) {
-                        producers.poll().complete(null);
-                    }
-                    continue;
-                }
+            if (dev.remaining() == 0) {
+                gadgetQueue.poll().complete(null);
             }
-            MemorySegment.copy(p.segment, p.done, c.segment, c.done, n);
-            p.done += n;
-            c.done += n;
-            boolean producerDone = p.remaining() == 0;
-            boolean shortPacket = producerDone && p.length % mps != 0;
-            if (producerDone && !p.owesZlp(mps)) {
-                producers.poll().complete(null);
-            }
-            if (shortPacket || c.remaining() == 0) {
-                consumers.poll().complete(null);
+            if (host.remaining() == 0 && !(host.zeroPacket && !toHost)) {
+                hostQueue.poll().complete(null);
             }
         }
     }

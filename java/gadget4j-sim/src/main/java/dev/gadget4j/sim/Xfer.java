@@ -13,7 +13,6 @@ class Xfer {
     /** Host OUT URBs with URB_ZERO_PACKET: a zero-length packet follows a full last packet. */
     final boolean zeroPacket;
     long done;
-    boolean zlpSent;
     boolean complete;
     /** Null for success. */
     Errno status;
@@ -26,11 +25,6 @@ class Xfer {
 
     long remaining() {
         return length - done;
-    }
-
-    /** Whether a producer still owes a packet (data, or the zero-length packet that ends it). */
-    boolean owesZlp(int maxPacket) {
-        return zeroPacket && !zlpSent && length > 0 && length % maxPacket == 0;
     }
 
     /** Called once, with the bus lock held, when the transfer completes. */

@@ -26,17 +26,18 @@ import java.util.Optional;
 import java.util.zip.CRC32;
 
 /**
- * Runs a sequence of {@link FuzzOp}s on a fresh, enumerated gadget of one backend, single-threaded,
- * every call bounded (non-blocking endpoint files, timeouts on every wait), and records one
- * observable outcome per step: the bytes and a CRC of the data, the errno, or what was queued.
+ * A fresh, enumerated gadget of one backend on which {@link FuzzOp}s run one at a time,
+ * single-threaded, every call bounded (non-blocking endpoint files, a time limit on every wait),
+ * each giving one observable outcome: the bytes and a CRC of the data, the errno, or what was
+ * queued. The gadget stays up for the whole sequence; only {@link FuzzOp.Kind#REBIND} enumerates
+ * it again.
  */
 public final class FuzzRun implements AutoCloseable {
     private static final int BUFFER = 4096;
-    private final Duration wait;
     private final Backend backend;
     private final Gadget gadget;
     private final FunctionFs ffs;
-    private final HostDevice host;
+    private HostDevice host;
     private final int hostIn;
     private final int hostOut;
     private final Arena arena = Arena.ofShared();
@@ -48,23 +49,14 @@ public final class FuzzRun implements AutoCloseable {
     @SuppressWarnings("unchecked")
     private final ArrayDeque<Transfer>[] transfers = new ArrayDeque[] {new ArrayDeque<>(), new ArrayDeque<>()};
 
-    /**
-     * @param wait how long a step waits for a completion that may come: on the simulator
-     *             everything that will complete has completed when the causing call returns, so
-     *             a short wait suffices; on a kernel completions arrive asynchronously
-     */
-    public FuzzRun(String backendName, Duration wait) {
-        this.wait = wait;
+    public FuzzRun(String backendName) {
         this.backend = backendName.equals("sim") ? SimBackend.builder().build() : Backends.open(backendName);
         try {
             gadget = backend.createGadget(GadgetSpec.builder().name("g4jfuzz").vendorId(Harness.VENDOR)
                     .productId(Harness.PRODUCT).function("fuzz").build());
             ffs = gadget.functionFs("fuzz");
             ffs.start(Harness.descriptors(), Harness.strings());
-            gadget.bind();
-            awaitEnable();
-            host = backend.host().open(Harness.VENDOR, Harness.PRODUCT, Harness.WAIT);
-            host.claimInterface(0);
+            bindAndOpenHost();
             int[] addrs = bulkAddresses(host.configurationDescriptor());
             hostIn = addrs[0];
             hostOut = addrs[1];
@@ -77,18 +69,13 @@ public final class FuzzRun implements AutoCloseable {
         }
     }
 
-    private void awaitEnable() {
-        long deadline = System.nanoTime() + Harness.WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<Event> e = ffs.nextEvent(Duration.ofMillis(200));
-            if (e.isPresent() && e.get() instanceof Event.Enable) {
-                return;
-            }
-            if (e.isPresent() && e.get() instanceof Event.Setup s) {
-                ffs.stall(s);
-            }
-        }
-        throw new IllegalStateException("no ENABLE within " + Harness.WAIT);
+    /** Binds, waits for ENABLE (stalling SETUPs on the way) and opens the device on the host side. */
+    private void bindAndOpenHost() {
+        gadget.bind();
+        ffs.awaitEvent(Event.Enable.class, Harness.WAIT)
+                .orElseThrow(() -> new IllegalStateException("no ENABLE within " + Harness.WAIT));
+        host = backend.host().open(Harness.VENDOR, Harness.PRODUCT, Harness.WAIT);
+        host.claimInterface(0);
     }
 
     private static int[] bulkAddresses(byte[] c) {
@@ -107,18 +94,15 @@ public final class FuzzRun implements AutoCloseable {
         return new int[] {in, out};
     }
 
-    /** Runs every step; one outcome per step. */
-    public List<String> run(List<FuzzOp> ops) {
-        List<String> outcomes = new ArrayList<>(ops.size());
-        for (FuzzOp op : ops) {
-            outcomes.add(step(op));
-        }
-        return outcomes;
-    }
-
-    private String step(FuzzOp op) {
+    /**
+     * Performs one step and returns its outcome.
+     *
+     * @param wait how long the step waits for a completion that may come (a request, a host
+     *             transfer, a DMABUF fence, an ep0 event)
+     */
+    public String step(FuzzOp op, Duration wait) {
         try {
-            return perform(op);
+            return perform(op, wait);
         } catch (GadgetException e) {
             return e.errno().name();
         } catch (IllegalStateException e) {
@@ -128,7 +112,7 @@ public final class FuzzRun implements AutoCloseable {
         }
     }
 
-    private String perform(FuzzOp op) {
+    private String perform(FuzzOp op, Duration wait) {
         int d = op.in() ? 0 : 1;
         Endpoint ep = eps[d];
         switch (op.kind()) {
@@ -148,18 +132,24 @@ public final class FuzzRun implements AutoCloseable {
                 if (e.isPresent() && e.get() instanceof Event.Setup s) {
                     ffs.stall(s);
                 }
-                return e.map(ev -> ev.getClass().getSimpleName()).orElse("none");
+                return e.map(ev -> ev.getClass().getSimpleName()).orElse(Outcomes.NONE);
             }
             case HOST_IO -> {
-                return hostIo(op);
+                return hostIo(op, wait);
             }
             case REAP -> {
-                return reap(d);
+                return reap(d, wait);
+            }
+            case REBIND -> {
+                host.close();
+                gadget.unbind();
+                bindAndOpenHost();
+                return "ok";
             }
             case AWAIT_TRANSFER -> {
                 Transfer t = transfers[d].peek();
                 if (t == null) {
-                    return "none";
+                    return Outcomes.NONE;
                 }
                 try {
                     t.await(wait);
@@ -223,7 +213,7 @@ public final class FuzzRun implements AutoCloseable {
         }
     }
 
-    private String hostIo(FuzzOp op) {
+    private String hostIo(FuzzOp op, Duration wait) {
         MemorySegment s = arena.allocate(Math.max(1, op.length())).asSlice(0, op.length());
         if (!op.in()) {
             Patterns.fill(s, op.length(), op.length() + 7);
@@ -232,10 +222,10 @@ public final class FuzzRun implements AutoCloseable {
         return op.in() ? "n=" + n + " crc=" + crc(s, n) : "n=" + n;
     }
 
-    private String reap(int d) {
+    private String reap(int d, Duration wait) {
         IoRequest r = requests[d].peek();
         if (r == null) {
-            return "none";
+            return Outcomes.NONE;
         }
         int n;
         try {

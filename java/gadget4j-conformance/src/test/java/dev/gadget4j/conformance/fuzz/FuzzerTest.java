@@ -3,6 +3,7 @@ package dev.gadget4j.conformance.fuzz;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -20,8 +21,10 @@ class FuzzerTest {
     void simAgainstSim_everyOutcomeEqual() {
         Differential diff = new Differential("sim", "sim");
         for (long seed = 1; seed <= 10; seed++) {
-            List<FuzzOp> ops = FuzzOp.generate(seed, 100);
-            assertEquals(-1, diff.firstDifference(ops), "seed " + seed);
+            List<FuzzOp> ops = FuzzOp.generate(seed, 1000);
+            Differential.Result r = diff.run(ops);
+            assertEquals(-1, r.firstDifference(), "seed " + seed);
+            assertEquals(1000, r.steps());
         }
     }
 
@@ -35,8 +38,8 @@ class FuzzerTest {
                 new FuzzOp(FuzzOp.Kind.TRANSFER, true, 512),
                 new FuzzOp(FuzzOp.Kind.ATTACH, true, 0),
                 new FuzzOp(FuzzOp.Kind.TRANSFER, true, 0));
-        try (FuzzRun run = new FuzzRun("sim", Differential.waitFor("sim"))) {
-            List<String> out = run.run(ops);
+        try (FuzzRun run = new FuzzRun("sim")) {
+            List<String> out = ops.stream().map(op -> run.step(op, Duration.ZERO)).toList();
             assertEquals(List.of("ok", "queued"), out.subList(0, 2));
             assertEquals("n=512", out.get(3));
             assertEquals("n=512", out.get(2).substring(0, 5));
