@@ -3,6 +3,9 @@ package dev.gadget4j.cli;
 import dev.gadget4j.Backend;
 import dev.gadget4j.HostDevice;
 import dev.gadget4j.IoRequest;
+import dev.gadget4j.descriptor.Direction;
+import dev.gadget4j.descriptor.TransferType;
+import dev.gadget4j.descriptor.UsbInterface;
 import dev.gadget4j.stream.Ep0;
 import dev.gadget4j.stream.InStream;
 import dev.gadget4j.stream.OutStream;
@@ -65,15 +68,9 @@ final class StreamPass {
         this.chunks = chunks;
         this.depth = depth;
         this.progress = progress;
-        byte[] c = host.configurationDescriptor();
-        int[] addr = {0, 0}; // the function's ep1 is bulk IN, ep2 bulk OUT
-        for (int i = 0; i + 2 < c.length && c[i] != 0; i += c[i] & 0xff) {
-            if (c[i + 1] == 5) {
-                addr[(c[i + 2] & 0x80) != 0 ? 0 : 1] = c[i + 2] & 0xff;
-            }
-        }
-        hostIn = addr[0];
-        hostOut = addr[1];
+        UsbInterface data = host.configuration().interfaceSetting(0, 0);
+        hostIn = data.endpoint(Direction.IN, TransferType.BULK).orElseThrow().address();
+        hostOut = data.endpoint(Direction.OUT, TransferType.BULK).orElseThrow().address();
     }
 
     Result run(Path path, boolean in) {

@@ -60,7 +60,7 @@ public final class FuzzRun implements AutoCloseable {
             gadget = backend.createGadget(GadgetSpec.builder().name("g4jfuzz").vendorId(Harness.VENDOR)
                     .productId(Harness.PRODUCT).function("fuzz").build());
             ffs = gadget.functionFs("fuzz");
-            ffs.start(Harness.descriptors(), Harness.strings());
+            ffs.start(Harness.SOURCE_SINK.descriptors(), Harness.SOURCE_SINK.strings());
             gadget.bind();
             awaitEnable();
             host = backend.host().open(Harness.VENDOR, Harness.PRODUCT, Harness.WAIT);
