@@ -18,7 +18,7 @@ import java.util.List;
  * @param configurationValue bConfigurationValue, what SET_CONFIGURATION selects it by
  * @param stringIndex        iConfiguration
  * @param attributes         bmAttributes: bit 7 must be set, bit 6 self-powered, bit 5 remote wakeup
- * @param maxPower           bMaxPower in the speed's units ({@link #encodeMaxPower})
+ * @param maxPower           bMaxPower in the speed's units (2 mA, 8 mA at SuperSpeed)
  * @param descriptors        interfaces, endpoints and the rest, in order
  */
 public record ConfigurationDescriptor(int interfaceCount, int configurationValue, int stringIndex, int attributes,
@@ -130,20 +130,5 @@ public record ConfigurationDescriptor(int interfaceCount, int configurationValue
             throw new IllegalArgumentException("not a configuration descriptor: bLength " + u8(b, 0)
                     + ", bDescriptorType " + Wire.hex(u8(b, 1)) + " (9 and 0x02 expected)");
         }
-    }
-
-    /** CONFIG_USB_GADGET_VBUS_DRAW's default: what composite declares for a bus-powered configuration with MaxPower 0. */
-    public static final int DEFAULT_VBUS_DRAW_MA = 2;
-
-    /**
-     * bMaxPower of a bus-powered configuration drawing {@code milliamps}, as composite.c's
-     * {@code encode_bMaxPower} writes it: 0 mA stands for {@link #DEFAULT_VBUS_DRAW_MA}; 2 mA
-     * units capped at 500 mA below SuperSpeed, 8 mA units capped at 900 mA (so 896 mA) at
-     * SuperSpeed; both round down.
-     */
-    public static int encodeMaxPower(Speed speed, int milliamps) {
-        Wire.range("milliamps", milliamps, 0, Integer.MAX_VALUE);
-        int draw = milliamps == 0 ? DEFAULT_VBUS_DRAW_MA : milliamps;
-        return speed == Speed.SUPER ? Math.min(draw, 900) / 8 : Math.min(draw, 500) / 2;
     }
 }

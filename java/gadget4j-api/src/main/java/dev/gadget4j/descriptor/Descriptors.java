@@ -8,13 +8,11 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.function.ToIntFunction;
 
 /**
  * A FunctionFS descriptors blob ({@code FUNCTIONFS_DESCRIPTORS_MAGIC_V2}), the first thing written
@@ -70,8 +68,6 @@ public final class Descriptors {
     private final int stringsNeeded;
     private final List<EndpointInfo> endpoints;
     private final List<InterfaceInfo> interfaces;
-    /** Function-local interface numbers in the order the kernel hands out interface ids for them. */
-    private final List<Integer> interfaceIdOrder;
 
     private Descriptors(int behaviourFlags, int eventFd, EnumMap<Speed, List<UsbDescriptor>> sets,
                         List<OsDescriptor> os) {
@@ -86,11 +82,9 @@ public final class Descriptors {
         int interfaces = -1;
         int strings = 0;
         List<Integer> addresses = null;
-        Set<Integer> order = new LinkedHashSet<>();
         for (Map.Entry<Speed, List<UsbDescriptor>> e : sets.entrySet()) {
             SetFacts f = SetFacts.check(e.getKey(), e.getValue());
             strings = Math.max(strings, f.maxString);
-            order.addAll(f.interfaceOrder);
             if (addresses == null) {
                 addresses = f.addresses;
                 interfaces = f.interfaceCount;
@@ -105,7 +99,6 @@ public final class Descriptors {
         }
         this.interfaceCount = interfaces;
         this.stringsNeeded = strings;
-        this.interfaceIdOrder = List.copyOf(order);
         for (OsDescriptor d : os) {
             checkOsInterfaces(d, interfaces);
         }
@@ -114,7 +107,7 @@ public final class Descriptors {
     }
 
     /** What one speed's set adds up to, checked as f_fs.c checks it. */
-    private record SetFacts(List<Integer> addresses, int interfaceCount, int maxString, List<Integer> interfaceOrder) {
+    private record SetFacts(List<Integer> addresses, int interfaceCount, int maxString) {
         static SetFacts check(Speed speed, List<UsbDescriptor> set) {
             if (set.isEmpty()) {
                 throw new IllegalArgumentException(speed + " speed set is empty: f_fs.c treats a zero count as no set;"
@@ -123,7 +116,6 @@ public final class Descriptors {
             byte[] bytes = concat(set);
             DescriptorReader r = new DescriptorReader(bytes, 0, true);
             List<Integer> addresses = new ArrayList<>();
-            List<Integer> order = new ArrayList<>();
             int interfaces = 0;
             int strings = 0;
             try {
@@ -132,9 +124,6 @@ public final class Descriptors {
                         case UsbDescriptor.Interface i -> {
                             interfaces = Math.max(interfaces, i.number() + 1);
                             strings = Math.max(strings, i.stringIndex());
-                            if (!order.contains(i.number())) {
-                                order.add(i.number());
-                            }
                         }
                         case UsbDescriptor.InterfaceAssociation a -> strings = Math.max(strings, a.stringIndex());
                         case UsbDescriptor.Endpoint ep -> {
@@ -151,7 +140,7 @@ public final class Descriptors {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(speed + " speed: " + e.getMessage(), e);
             }
-            return new SetFacts(List.copyOf(addresses), interfaces, strings, List.copyOf(order));
+            return new SetFacts(List.copyOf(addresses), interfaces, strings);
         }
     }
 
@@ -443,75 +432,6 @@ public final class Descriptors {
      */
     public int stringsNeeded() {
         return stringsNeeded;
-    }
-
-    /**
-     * The function's descriptors as the host sees them at {@code speed} once f_fs.c has bound
-     * them ({@code __ffs_func_bind_do_descs}, {@code __ffs_func_bind_do_nums}):
-     * <ul>
-     * <li>interface numbers become interface ids handed out from {@code firstInterface} in order
-     * of first appearance;
-     * <li>non-zero string indices {@code i} become {@code firstString + i - 1};
-     * <li>endpoint addresses become {@code hostAddress} of the endpoint file, unless
-     * {@link #VIRTUAL_ADDR} is set, in which case f_fs.c restores the function's own;
-     * <li>a zero wMaxPacketSize above full speed takes the full-speed descriptor's value;
-     * <li>everything else, IAD bFirstInterface included, is left as written.
-     * </ul>
-     * Empty when the function has no set at or below {@code speed}.
-     *
-     * @param hostAddress the address the UDC gave each endpoint file
-     */
-    public List<UsbDescriptor> hostDescriptors(Speed speed, int firstInterface, int firstString,
-                                               ToIntFunction<EndpointInfo> hostAddress) {
-        Wire.u8("firstInterface", firstInterface);
-        Wire.range("firstString", firstString, 1, 255);
-        boolean virtual = (behaviourFlags & VIRTUAL_ADDR) != 0;
-        List<UsbDescriptor> out = new ArrayList<>();
-        int ep = 0;
-        for (UsbDescriptor d : effectiveDescriptors(speed)) {
-            out.add(switch (d) {
-                case UsbDescriptor.Interface i -> i.withNumberAndString(
-                        firstInterface + interfaceIdOrder.indexOf(i.number()), hostString(i.stringIndex(), firstString));
-                case UsbDescriptor.InterfaceAssociation a -> a.withString(hostString(a.stringIndex(), firstString));
-                case UsbDescriptor.Endpoint e -> {
-                    EndpointInfo info = endpoints.get(ep++);
-                    int size = e.maxPacketSize();
-                    UsbDescriptor.Endpoint full = info.descriptors().get(Speed.FULL);
-                    if (size == 0 && full != null) {
-                        size = full.maxPacketSize();
-                    }
-                    yield e.withAddressAndSize(virtual ? e.address() : Wire.u8("host endpoint address",
-                            hostAddress.applyAsInt(info)), size);
-                }
-                default -> d;
-            });
-        }
-        return List.copyOf(out);
-    }
-
-    /** {@link #hostDescriptors(Speed, int, int, ToIntFunction)} for a function alone in its configuration with
-     * strings from 1 and a UDC that kept the function's endpoint addresses. */
-    public List<UsbDescriptor> hostDescriptors(Speed speed) {
-        return hostDescriptors(speed, 0, 1, EndpointInfo::address);
-    }
-
-    /**
-     * The configuration a host sees when this function is alone in it, with the defaults a fresh
-     * configfs configuration has: bus-powered (bmAttributes 0x80), CONFIG_USB_GADGET_VBUS_DRAW's
-     * default of 2 mA, no iConfiguration; descriptors as {@link #hostDescriptors(Speed)}.
-     */
-    public ConfigurationDescriptor configuration(Speed speed, int configurationValue) {
-        return new ConfigurationDescriptor(interfaceCount, configurationValue, 0, ConfigurationDescriptor.ATTRIBUTES_ONE,
-                ConfigurationDescriptor.encodeMaxPower(speed, 2), hostDescriptors(speed));
-    }
-
-    /** The bytes of {@link #configuration(Speed, int)}: the answer to GET_DESCRIPTOR(CONFIGURATION). */
-    public byte[] configurationDescriptor(Speed speed, int configurationValue) {
-        return configuration(speed, configurationValue).toBytes();
-    }
-
-    private static int hostString(int index, int firstString) {
-        return index == 0 ? 0 : Wire.u8("host string index", firstString + index - 1);
     }
 
     /** The blob to write to ep0. */

@@ -64,11 +64,6 @@ public sealed interface UsbDescriptor {
             return new byte[] {SIZE, DescriptorType.INTERFACE, (byte) number, (byte) alternateSetting,
                 (byte) endpointCount, (byte) interfaceClass, (byte) subClass, (byte) protocol, (byte) stringIndex};
         }
-
-        Interface withNumberAndString(int newNumber, int newString) {
-            return new Interface(newNumber, alternateSetting, endpointCount, interfaceClass, subClass, protocol,
-                    newString);
-        }
     }
 
     /**
@@ -175,10 +170,6 @@ public sealed interface UsbDescriptor {
             s[0] = SIZE;
             return s;
         }
-
-        Endpoint withAddressAndSize(int newAddress, int newMaxPacketSize) {
-            return new Endpoint(newAddress, attributes, newMaxPacketSize, interval, audio, refresh, synchAddress);
-        }
     }
 
     /**
@@ -251,11 +242,6 @@ public sealed interface UsbDescriptor {
         public byte[] toBytes() {
             return new byte[] {SIZE, DescriptorType.INTERFACE_ASSOCIATION, (byte) firstInterface,
                 (byte) interfaceCount, (byte) functionClass, (byte) subClass, (byte) protocol, (byte) stringIndex};
-        }
-
-        InterfaceAssociation withString(int newString) {
-            return new InterfaceAssociation(firstInterface, interfaceCount, functionClass, subClass, protocol,
-                    newString);
         }
     }
 

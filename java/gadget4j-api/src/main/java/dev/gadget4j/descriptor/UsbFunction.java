@@ -75,6 +75,18 @@ public final class UsbFunction {
         return new Builder(name);
     }
 
+    /**
+     * Gadget Zero's source/sink shape, typed: one vendor interface named {@code interfaceName},
+     * {@code ep1} bulk IN and {@code ep2} bulk OUT; its descriptors are {@link Descriptors#sourceSink()}.
+     */
+    public static UsbFunction sourceSink(String name, String interfaceName) {
+        Builder b = builder(name);
+        FunctionInterface data = b.addInterface(InterfaceClass.VENDOR, interfaceName);
+        data.bulkIn();
+        data.bulkOut();
+        return b.build();
+    }
+
     /** The FunctionFS instance name. */
     public String name() {
         return name;

@@ -284,7 +284,7 @@ public abstract sealed class EndpointStream implements AutoCloseable permits InS
             return -3;
         }
         try {
-            long n = c.awaitBytes(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            long n = CarrierWait.awaitBytes(c, deadline);
             inFlight[head] = null;
             return n;
         } catch (GadgetException e) {
@@ -350,7 +350,7 @@ public abstract sealed class EndpointStream implements AutoCloseable permits InS
             inFlight[slot] = null;
             long n = -1;
             try {
-                n = c == null ? -1 : c.awaitBytes(DRAIN);
+                n = c == null ? -1 : CarrierWait.awaitBytes(c, System.nanoTime() + DRAIN.toNanos());
             } catch (GadgetException ignored) {
                 // ending with an error (ESHUTDOWN, ECONNRESET) is what is expected here
             }

@@ -2,7 +2,6 @@ package dev.gadget4j.descriptor;
 
 import static dev.gadget4j.descriptor.TestBytes.bytes;
 import static dev.gadget4j.descriptor.TestBytes.rejects;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gadget4j.Speed;
 import dev.gadget4j.descriptor.UsbDescriptor.Endpoint;
 import dev.gadget4j.descriptor.UsbDescriptor.Interface;
-import dev.gadget4j.descriptor.UsbDescriptor.SsCompanion;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -59,7 +57,6 @@ class EndpointLayoutTest {
         assertEquals(512, ep.maxPacketSize(Speed.SUPER));
         rejects(() -> ep.maxPacketSize(Speed.FULL), "ep1", "no descriptor at FULL speed or slower");
         assertEquals(d.descriptors(Speed.HIGH), d.effectiveDescriptors(Speed.SUPER));
-        assertTrue(d.hostDescriptors(Speed.FULL).isEmpty());
     }
 
     @Test
@@ -83,71 +80,6 @@ class EndpointLayoutTest {
         assertEquals(1, d.endpoint(3).interfaceNumber());
     }
 
-    /** GET_DESCRIPTOR(CONFIGURATION) at high speed for sourceSink alone in configuration 1. */
-    @Test
-    void configurationDescriptorAtHighSpeed() {
-        byte[] golden = bytes(
-                9, 2, // configuration descriptor
-                32, 0, // wTotalLength: 9 + 9 + 7 + 7
-                1, // bNumInterfaces
-                1, // bConfigurationValue
-                0, // iConfiguration
-                0x80, // bmAttributes: bus powered
-                1, // bMaxPower: 2 mA in 2 mA units
-                9, 4, 0, 0, 2, 0xff, 0, 0, 1,
-                7, 5, 0x81, 2, 0x00, 0x02, 0,
-                7, 5, 0x02, 2, 0x00, 0x02, 0);
-        assertArrayEquals(golden, Descriptors.sourceSink().configurationDescriptor(Speed.HIGH, 1));
-        ConfigurationDescriptor c = ConfigurationDescriptor.parse(golden);
-        assertEquals(Descriptors.sourceSink().configuration(Speed.HIGH, 1), c);
-        assertArrayEquals(golden, c.toBytes());
-        assertEquals(32, ConfigurationDescriptor.totalLength(java.util.Arrays.copyOf(golden, 9)));
-    }
-
-    @Test
-    void configurationDescriptorAtSuperSpeed() {
-        byte[] c = Descriptors.sourceSink(4).configurationDescriptor(Speed.SUPER, 2);
-        assertEquals(44, c.length, "9 + 35");
-        assertArrayEquals(bytes(9, 2, 44, 0, 1, 2, 0, 0x80, 0), java.util.Arrays.copyOf(c, 9),
-                "2 mA is 0 in SuperSpeed's 8 mA units");
-        assertEquals(List.of(SsCompanion.bulk(4), SsCompanion.bulk(4)), ConfigurationDescriptor.parse(c).descriptors()
-                .stream().filter(x -> x instanceof SsCompanion).toList());
-    }
-
-    /** Interface ids, string ids and UDC endpoint addresses as bind hands them out. */
-    @Test
-    void hostDescriptorsRenumber() {
-        Descriptors d = Descriptors.sourceSink();
-        int[] udc = {0x85, 0x06};
-        List<UsbDescriptor> host = d.hostDescriptors(Speed.HIGH, 2, 5, ep -> udc[ep.fileNumber() - 1]);
-        assertEquals(List.of(new Interface(2, 0, 2, 0xff, 0, 0, 5), Endpoint.bulk(0x85, 512), Endpoint.bulk(0x06, 512)),
-                host);
-        Descriptors virtual = Descriptors.builder().speed(Speed.HIGH, d.descriptors(Speed.HIGH))
-                .flags(Descriptors.VIRTUAL_ADDR).build();
-        assertEquals(List.of(0x81, 0x02), virtual.hostDescriptors(Speed.HIGH, 0, 1, ep -> 0x0f).stream()
-                .filter(x -> x instanceof Endpoint).map(x -> ((Endpoint) x).address()).toList(),
-                "with VIRTUAL_ADDR f_fs.c restores the function's own addresses");
-    }
-
-    @Test
-    void interfaceIdsFollowFirstAppearance() {
-        Descriptors d = Descriptors.builder()
-                .fullSpeed(Interface.vendor(1, 0, 0), Interface.vendor(0, 0, 0))
-                .build();
-        assertEquals(List.of(Interface.vendor(3, 0, 0), Interface.vendor(4, 0, 0)),
-                d.hostDescriptors(Speed.FULL, 3, 1, EndpointInfo::address));
-    }
-
-    @Test
-    void zeroMaxPacketSizeAboveFullSpeedTakesFullSpeeds() {
-        Descriptors d = Descriptors.builder()
-                .fullSpeed(Interface.vendor(0, 1, 0), Endpoint.bulk(0x81, 64))
-                .highSpeed(Interface.vendor(0, 1, 0), Endpoint.bulk(0x81, 0))
-                .build();
-        assertEquals(Endpoint.bulk(0x81, 64), d.hostDescriptors(Speed.HIGH).get(1));
-        assertEquals(0, d.endpoint(1).maxPacketSize(Speed.HIGH), "the blob's own value is still 0");
-    }
-
     @Test
     void configurationParseChecks() {
         rejects(() -> ConfigurationDescriptor.parse(bytes(9, 2, 10, 0, 0, 1, 0, 0x80, 0)),
@@ -162,15 +94,5 @@ class EndpointLayoutTest {
         assertEquals(List.of(UsbDescriptor.Raw.of(0x24, 1, 2)), c.descriptors());
     }
 
-    @Test
-    void maxPowerEncoding() {
-        assertEquals(250, ConfigurationDescriptor.encodeMaxPower(Speed.HIGH, 900));
-        assertEquals(112, ConfigurationDescriptor.encodeMaxPower(Speed.SUPER, 900));
-        assertEquals(50, ConfigurationDescriptor.encodeMaxPower(Speed.FULL, 100));
-        // composite.c: 0 mA means CONFIG_USB_GADGET_VBUS_DRAW (2 mA); the division rounds down.
-        assertEquals(1, ConfigurationDescriptor.encodeMaxPower(Speed.HIGH, 0));
-        assertEquals(0, ConfigurationDescriptor.encodeMaxPower(Speed.SUPER, 0));
-        assertEquals(50, ConfigurationDescriptor.encodeMaxPower(Speed.HIGH, 101));
-        assertEquals(62, ConfigurationDescriptor.encodeMaxPower(Speed.SUPER, 500));
-    }
+
 }

@@ -24,6 +24,8 @@ class UsbFunctionTest {
         UsbFunction f = b.build();
 
         assertEquals(Descriptors.sourceSink(), f.descriptors());
+        assertEquals(Descriptors.sourceSink(), UsbFunction.sourceSink("conf", "gadget4j conformance").descriptors());
+        assertEquals(f.strings(), UsbFunction.sourceSink("conf", "gadget4j conformance").strings());
         assertArrayEquals(DescriptorsGoldenTest.SOURCE_SINK, f.descriptors().toBytes());
         assertEquals(Strings.en("gadget4j conformance"), f.strings());
         assertEquals(1, in.fileNumber());

@@ -3,6 +3,9 @@ package dev.gadget4j.cli;
 import dev.gadget4j.Backend;
 import dev.gadget4j.HostDevice;
 import dev.gadget4j.IoRequest;
+import dev.gadget4j.descriptor.Direction;
+import dev.gadget4j.descriptor.TransferType;
+import dev.gadget4j.descriptor.UsbInterface;
 import dev.gadget4j.stream.Ep0;
 import dev.gadget4j.stream.InStream;
 import dev.gadget4j.stream.OutStream;
@@ -65,15 +68,9 @@ final class StreamPass {
         this.chunks = chunks;
         this.depth = depth;
         this.progress = progress;
-        byte[] c = host.configurationDescriptor();
-        int[] addr = {0, 0}; // the function's ep1 is bulk IN, ep2 bulk OUT
-        for (int i = 0; i + 2 < c.length && c[i] != 0; i += c[i] & 0xff) {
-            if (c[i + 1] == 5) {
-                addr[(c[i + 2] & 0x80) != 0 ? 0 : 1] = c[i + 2] & 0xff;
-            }
-        }
-        hostIn = addr[0];
-        hostOut = addr[1];
+        UsbInterface data = host.configuration().interfaceSetting(0, 0);
+        hostIn = data.endpoint(Direction.IN, TransferType.BULK).orElseThrow().address();
+        hostOut = data.endpoint(Direction.OUT, TransferType.BULK).orElseThrow().address();
     }
 
     Result run(Path path, boolean in) {
@@ -144,20 +141,25 @@ final class StreamPass {
         }
     }
 
-    /** The host reads (IN) or writes (OUT) every chunk with {@code depth} URBs in flight, reading ones checked. */
+    /**
+     * The host reads (IN) or writes (OUT) every chunk with {@code depth} URBs in flight, reading
+     * ones checked. URB {@code i} uses buffer {@code i % depth}, free again once URB {@code i - depth}
+     * was awaited: a new buffer per chunk would cost an allocation and a zeroing of {@code chunk}
+     * bytes each, which is most of a simulated transfer's time.
+     */
     private void hostSide(boolean in, MemorySegment[] patterns, Arena arena, Path path, String direction) {
+        MemorySegment[] bufs = in ? new MemorySegment[depth] : patterns;
+        for (int s = 0; in && s < depth; s++) {
+            bufs[s] = arena.allocate(chunk);
+        }
         ArrayDeque<IoRequest> q = new ArrayDeque<>();
-        ArrayDeque<MemorySegment> bufs = new ArrayDeque<>();
         for (long i = 0, queued = 0; i < chunks; i++) {
             for (; queued < chunks && q.size() < depth; queued++) {
-                MemorySegment b = in ? arena.allocate(chunk) : patterns[(int) (queued % depth)];
-                bufs.add(b);
-                q.add(host.submitBulk(in ? hostIn : hostOut, b, false));
+                q.add(host.submitBulk(in ? hostIn : hostOut, bufs[(int) (queued % depth)], false));
             }
             int n = q.poll().await(WAIT);
-            MemorySegment b = bufs.poll();
             if (in) {
-                verify(b, n, patterns[(int) (i % depth)], i);
+                verify(bufs[(int) (i % depth)], n, patterns[(int) (i % depth)], i);
             }
             if (progress != null && ((i + 1) % Math.max(1, chunks / 50) == 0 || i + 1 == chunks)) {
                 progress.printf("\r  %-8s %-13s %6d / %d MiB", path.label(), direction, (i + 1) * chunk >> 20,

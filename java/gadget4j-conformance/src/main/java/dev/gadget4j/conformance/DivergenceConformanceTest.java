@@ -1,7 +1,7 @@
 package dev.gadget4j.conformance;
 
 import static dev.gadget4j.conformance.Harness.WAIT;
-import static dev.gadget4j.conformance.Harness.assertErrno;
+import static dev.gadget4j.conformance.ErrnoAssertions.assertErrno;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -227,7 +227,7 @@ class DivergenceConformanceTest {
 
     /** Starts the function, binds, waits for ENABLE and opens the host side. */
     private static HostDevice enumerate(FunctionFs ffs, Gadget gadget, Backend backend) {
-        ffs.start(Harness.descriptors(), Harness.strings());
+        ffs.start(Harness.SOURCE_SINK.descriptors(), Harness.SOURCE_SINK.strings());
         gadget.bind();
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {

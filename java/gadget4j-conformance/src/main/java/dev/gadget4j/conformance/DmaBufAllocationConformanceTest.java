@@ -1,6 +1,6 @@
 package dev.gadget4j.conformance;
 
-import static dev.gadget4j.conformance.Harness.assertErrno;
+import static dev.gadget4j.conformance.ErrnoAssertions.assertErrno;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,7 +1,7 @@
 package dev.gadget4j.conformance;
 
 import static dev.gadget4j.conformance.Harness.WAIT;
-import static dev.gadget4j.conformance.Harness.assertErrno;
+import static dev.gadget4j.conformance.ErrnoAssertions.assertErrno;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

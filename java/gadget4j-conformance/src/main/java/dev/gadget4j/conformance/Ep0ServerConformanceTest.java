@@ -1,7 +1,7 @@
 package dev.gadget4j.conformance;
 
 import static dev.gadget4j.conformance.Harness.WAIT;
-import static dev.gadget4j.conformance.Harness.assertErrno;
+import static dev.gadget4j.conformance.ErrnoAssertions.assertErrno;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,14 +54,18 @@ class Ep0ServerConformanceTest {
                 Thread.sleep(10);
             }
             assertTrue(seen.stream().allMatch(ControlRequest::answered), seen.toString());
-            assertEquals(4, h.ep0.await(Event.Setup.class, WAIT).orElseThrow().packet().request(),
-                    "await returns the latest SETUP");
+            // ep0's thread records a SETUP after answering it: the 4th may be recorded just after its stall.
+            Event.Setup latest = h.ep0.await(Event.Setup.class, WAIT).orElseThrow();
+            if (latest.packet().request() != 4) {
+                latest = h.ep0.await(Event.Setup.class, WAIT).orElseThrow();
+            }
+            assertEquals(4, latest.packet().request(), "await returns the latest SETUP");
         }
     }
 
     @Test
     void awaitEvent_countsEventsThatCameBeforeTheCall() {
-        try (Harness h = Harness.serving(fixture)) {
+        try (Harness h = Harness.serving(fixture, r -> { })) {
             h.gadget.unbind();
             assertTrue(h.ep0.await(Event.Unbind.class, WAIT).isPresent());
             assertTrue(h.ep0.await(Event.Unbind.class, java.time.Duration.ofMillis(100)).isEmpty(),

@@ -186,10 +186,10 @@ class FaultLoopConformanceTest {
                     hostReads.thread().join(WAIT);
                     hostWrites.thread().join(WAIT);
                     if (unbind) {
-                        Harness.assertErrno(Errno.ENODEV, () -> in.transfer(inBuf, SIZE));
-                        Harness.assertErrno(Errno.ENODEV, () -> out.detach(outBuf));
+                        ErrnoAssertions.assertErrno(Errno.ENODEV, () -> in.transfer(inBuf, SIZE));
+                        ErrnoAssertions.assertErrno(Errno.ENODEV, () -> out.detach(outBuf));
                     } else {
-                        Harness.assertErrno(Errno.EBADF, () -> in.transfer(inBuf, SIZE));
+                        ErrnoAssertions.assertErrno(Errno.EBADF, () -> in.transfer(inBuf, SIZE));
                     }
                 } finally {
                     in.close();

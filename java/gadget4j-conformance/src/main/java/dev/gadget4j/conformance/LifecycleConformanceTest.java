@@ -1,7 +1,7 @@
 package dev.gadget4j.conformance;
 
 import static dev.gadget4j.conformance.Harness.WAIT;
-import static dev.gadget4j.conformance.Harness.assertErrno;
+import static dev.gadget4j.conformance.ErrnoAssertions.assertErrno;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,7 +26,7 @@ class LifecycleConformanceTest {
     void endpointFiles_appearOnlyAfterDescriptorsAndStrings_ENOENT() {
         try (Harness h = Harness.created(fixture)) {
             assertErrno(Errno.ENOENT, () -> h.ffs.endpoint(1));
-            h.ffs.start(Harness.descriptors(), Harness.strings());
+            h.ffs.start(Harness.SOURCE_SINK.descriptors(), Harness.SOURCE_SINK.strings());
             h.track(h.ffs.endpoint(1)).close();
             assertErrno(Errno.ENOENT, () -> h.ffs.endpoint(3));
         }
@@ -47,7 +47,7 @@ class LifecycleConformanceTest {
     void start_twice_fails() {
         try (Harness h = Harness.started(fixture)) {
             org.junit.jupiter.api.Assertions.assertThrows(dev.gadget4j.GadgetException.class,
-                    () -> h.ffs.start(Harness.descriptors(), Harness.strings()));
+                    () -> h.ffs.start(Harness.SOURCE_SINK.descriptors(), Harness.SOURCE_SINK.strings()));
         }
     }
 

@@ -56,7 +56,7 @@ class StreamConformanceTest {
     }
 
     private void in(StreamPath path) throws Exception {
-        try (Harness h = Harness.serving(fixture);
+        try (Harness h = Harness.serving(fixture, r -> { });
              InStream in = options(h, InStream.on(h.ep0, Harness.EP_IN), path).open()) {
             Background<Integer> host = hostReads(h, CHUNKS, 0);
             send(in, 0, CHUNKS);
@@ -67,7 +67,7 @@ class StreamConformanceTest {
     }
 
     private void out(StreamPath path) throws Exception {
-        try (Harness h = Harness.serving(fixture);
+        try (Harness h = Harness.serving(fixture, r -> { });
              OutStream out = options(h, OutStream.on(h.ep0, Harness.EP_OUT), path).open()) {
             Background<Integer> host = hostWrites(h, CHUNKS);
             receive(out, CHUNKS);

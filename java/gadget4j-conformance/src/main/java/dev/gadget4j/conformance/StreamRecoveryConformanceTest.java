@@ -36,7 +36,7 @@ class StreamRecoveryConformanceTest {
 
     @Test
     void autoPath_isDmabufWhereAttachWorks_elseAioWithTheReason() throws Exception {
-        try (Harness h = Harness.serving(fixture);
+        try (Harness h = Harness.serving(fixture, r -> { });
              InStream in = options(h, InStream.on(h.ep0, Harness.EP_IN), null).open()) {
             boolean dmabuf = attachWorks(h);
             Background<Integer> host = StreamTraffic.hostReads(h, CHUNKS, 0);
@@ -52,7 +52,7 @@ class StreamRecoveryConformanceTest {
 
     @Test
     void inStream_waitsThroughUnbind_andServesAfterRebind() throws Exception {
-        try (Harness h = Harness.serving(fixture);
+        try (Harness h = Harness.serving(fixture, r -> { });
              InStream in = options(h, InStream.on(h.ep0, Harness.EP_IN), null).open()) {
             StreamTraffic.send(in, 0, StreamTraffic.DEPTH); // queued, the host does not read
             assertFalse(in.isWaiting(), in.status());
@@ -72,7 +72,7 @@ class StreamRecoveryConformanceTest {
 
     @Test
     void outStream_waitsThroughUnbind_andServesAfterRebind() throws Exception {
-        try (Harness h = Harness.serving(fixture);
+        try (Harness h = Harness.serving(fixture, r -> { });
              OutStream out = options(h, OutStream.on(h.ep0, Harness.EP_OUT), null).open()) {
             assertFalse(out.receive((b, n) -> { }, Duration.ofMillis(300)), "received without a host write");
             h.host.close();

@@ -28,6 +28,11 @@ final class StreamTraffic {
 
     /** The host reads {@code chunks} chunks, from seed {@code first} on, and checks each. */
     static Background<Integer> hostReads(Harness h, int chunks, int first) {
+        return hostReads(h, h.hostIn, chunks, first);
+    }
+
+    /** As {@link #hostReads(Harness, int, int)} from the IN endpoint at host address {@code endpoint}. */
+    static Background<Integer> hostReads(Harness h, int endpoint, int chunks, int first) {
         return Background.start(() -> {
             try (Arena arena = Arena.ofShared()) {
                 ArrayDeque<IoRequest> urbs = new ArrayDeque<>();
@@ -35,7 +40,7 @@ final class StreamTraffic {
                 for (int i = 0, queued = 0; i < chunks; i++) {
                     for (; queued < chunks && urbs.size() < DEPTH; queued++) {
                         bufs.add(arena.allocate(CHUNK));
-                        urbs.add(h.host.submitBulk(h.hostIn, bufs.peekLast(), false));
+                        urbs.add(h.host.submitBulk(endpoint, bufs.peekLast(), false));
                     }
                     assertEquals(CHUNK, urbs.poll().await(WAIT));
                     assertEquals(-1, Patterns.mismatch(bufs.poll(), CHUNK, (first + i) % SEEDS), "chunk " + i);
@@ -70,10 +75,16 @@ final class StreamTraffic {
 
     /** Sends chunks {@code first..first+chunks-1}, each filled with its seed. */
     static void send(InStream in, int first, int chunks) {
+        send(in, first, chunks, () -> { });
+    }
+
+    /** As {@link #send(InStream, int, int)}, {@code filled} told after each chunk is written. */
+    static void send(InStream in, int first, int chunks, Runnable filled) {
         for (int i = first; i < first + chunks; i++) {
             int seed = i % SEEDS;
             assertTrue(in.send(b -> {
                 Patterns.fill(b, CHUNK, seed);
+                filled.run();
                 return CHUNK;
             }, WAIT), "chunk " + i + " not queued within " + WAIT);
         }

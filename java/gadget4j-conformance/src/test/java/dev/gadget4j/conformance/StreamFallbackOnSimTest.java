@@ -20,7 +20,7 @@ class StreamFallbackOnSimTest {
 
     @Test
     void withoutScatterGather_autoPathIsAio_withTheReason_inVerified() throws Exception {
-        try (Harness h = Harness.serving(Fixture.simWithoutScatterGather());
+        try (Harness h = Harness.serving(Fixture.simWithoutScatterGather(), r -> { });
              InStream in = StreamTraffic.options(h, InStream.on(h.ep0, Harness.EP_IN), null).open()) {
             Background<Integer> host = StreamTraffic.hostReads(h, CHUNKS, 0);
             StreamTraffic.send(in, 0, CHUNKS);
@@ -32,7 +32,7 @@ class StreamFallbackOnSimTest {
 
     @Test
     void withoutScatterGather_autoPathIsAio_outVerified() throws Exception {
-        try (Harness h = Harness.serving(Fixture.simWithoutScatterGather());
+        try (Harness h = Harness.serving(Fixture.simWithoutScatterGather(), r -> { });
              OutStream out = StreamTraffic.options(h, OutStream.on(h.ep0, Harness.EP_OUT), null).open()) {
             Background<Integer> host = StreamTraffic.hostWrites(h, CHUNKS);
             StreamTraffic.receive(out, CHUNKS);
@@ -43,9 +43,9 @@ class StreamFallbackOnSimTest {
 
     @Test
     void withoutScatterGather_forcedDmabuf_failsWithEPERM() {
-        try (Harness h = Harness.serving(Fixture.simWithoutScatterGather());
+        try (Harness h = Harness.serving(Fixture.simWithoutScatterGather(), r -> { });
              InStream in = StreamTraffic.options(h, InStream.on(h.ep0, Harness.EP_IN), StreamPath.DMABUF).open()) {
-            Harness.assertErrno(Errno.EPERM, () -> in.send(b -> 1, WAIT));
+            ErrnoAssertions.assertErrno(Errno.EPERM, () -> in.send(b -> 1, WAIT));
         }
     }
 }

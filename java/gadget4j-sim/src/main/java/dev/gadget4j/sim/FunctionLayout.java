@@ -51,7 +51,7 @@ final class FunctionLayout {
     }
 
     private List<UsbDescriptor> host(Speed speed, int firstInterface, int[] udcAddress, int firstString) {
-        return descriptors.hostDescriptors(speed, firstInterface, firstString, e -> udcAddress[e.fileNumber() - 1]);
+        return BoundDescriptors.of(descriptors, speed, firstInterface, firstString, e -> udcAddress[e.fileNumber() - 1]);
     }
 
     /** The function's descriptors as the host sees them at {@code speed}, as bytes. */

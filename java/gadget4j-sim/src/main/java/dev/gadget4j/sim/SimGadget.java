@@ -206,7 +206,7 @@ final class SimGadget implements Gadget {
         }
         int total = 9 + body.size();
         byte[] head = {9, 2, (byte) total, (byte) (total >> 8), (byte) interfaces, 1, 0,
-            (byte) ConfigurationDescriptor.ATTRIBUTES_ONE, (byte) ConfigurationDescriptor.encodeMaxPower(speed, spec.maxPowerMa())};
+            (byte) ConfigurationDescriptor.ATTRIBUTES_ONE, (byte) BoundDescriptors.encodeMaxPower(speed, spec.maxPowerMa())};
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(head);
         out.writeBytes(body.toByteArray());

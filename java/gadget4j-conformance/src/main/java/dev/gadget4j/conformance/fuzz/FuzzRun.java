@@ -55,7 +55,7 @@ public final class FuzzRun implements AutoCloseable {
             gadget = backend.createGadget(GadgetSpec.builder().name("g4jfuzz").vendorId(Harness.VENDOR)
                     .productId(Harness.PRODUCT).function("fuzz").build());
             ffs = gadget.functionFs("fuzz");
-            ffs.start(Harness.descriptors(), Harness.strings());
+            ffs.start(Harness.SOURCE_SINK.descriptors(), Harness.SOURCE_SINK.strings());
             bindAndOpenHost();
             int[] addrs = bulkAddresses(host.configurationDescriptor());
             hostIn = addrs[0];
