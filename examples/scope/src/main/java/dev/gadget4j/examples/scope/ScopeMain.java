@@ -3,6 +3,7 @@ package dev.gadget4j.examples.scope;
 import dev.gadget4j.Backend;
 import dev.gadget4j.Backends;
 import dev.gadget4j.HostDevice;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +14,9 @@ import java.util.concurrent.TimeUnit;
  * Prints what it verified; exits with status 1 on any failure.
  */
 public final class ScopeMain {
+    /** Until the host sees the scope: creating and binding the gadget takes seconds on a slow board or in an emulator. */
+    private static final Duration ENUMERATION = Duration.ofSeconds(60);
+
     private ScopeMain() {
     }
 
@@ -49,7 +53,7 @@ public final class ScopeMain {
             CompletableFuture<Void> driver = CompletableFuture.runAsync(() -> scope.run(backend),
                     r -> Thread.ofPlatform().name("scope").start(r));
             String report;
-            try (HostDevice device = backend.host().open(Scope.VENDOR, Scope.PRODUCT, ScopeHost.WAIT)) {
+            try (HostDevice device = backend.host().open(Scope.VENDOR, Scope.PRODUCT, ENUMERATION)) {
                 ScopeHost host = new ScopeHost(device);
                 long first = host.acquire(100, frames);
                 host.expectSilence();
