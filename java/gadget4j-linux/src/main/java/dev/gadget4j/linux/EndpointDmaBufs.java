@@ -3,6 +3,7 @@ package dev.gadget4j.linux;
 import dev.gadget4j.DmaBuf;
 import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
+import dev.gadget4j.Transfer;
 import dev.gadget4j.linux.sys.Constants;
 import dev.gadget4j.linux.sys.Fd;
 import dev.gadget4j.linux.sys.FenceCalls;
@@ -32,7 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * it; TRANSFER and DETACH use the newest attachment of a buffer) to know which transfer a DETACH
  * cancels.
  *
- * <p>A transfer's steady state takes no lock and allocates only its {@link LinuxTransfer}: two
+ * <p>A transfer's steady state takes no lock and allocates only its {@link LinuxTransfer} (nothing
+ * when the caller hands a spent one back to be refilled, as the library's streams do): two
  * handle acquisitions (endpoint and DMABUF file), one bind-gate entry, one export entry, the
  * per-thread {@link FenceScratch} for every struct, five syscalls (TRANSFER, EXPORT_SYNC_FILE,
  * FILE_INFO, poll only when not yet signalled, close).
@@ -247,7 +249,8 @@ final class EndpointDmaBufs {
 
     // ---- transfer ----
 
-    LinuxTransfer transfer(DmaBuf buf, long length) {
+    /** Queues a transfer; its handle is {@code spent} refilled when that one is spent (see {@link LinuxTransfer#spentFor}). */
+    LinuxTransfer transfer(DmaBuf buf, long length, Transfer spent) {
         String op = "FUNCTIONFS_DMABUF_TRANSFER";
         FenceScratch s = FenceScratch.current();
         // Held across the ioctl and the export: the kernel cannot release the file (and with it
@@ -267,7 +270,7 @@ final class EndpointDmaBufs {
             dmabuf.acquire(op);
             try {
                 queue(l, dmabuf.number(), length, s);
-                return track(l, dmabuf.number(), a, length, seqno.incrementAndGet(), s);
+                return track(l, dmabuf.number(), a, length, seqno.incrementAndGet(), spent, s);
             } finally {
                 dmabuf.release();
             }
@@ -309,7 +312,8 @@ final class EndpointDmaBufs {
     }
 
     /** After a successful TRANSFER: the sync_file export, unless the endpoint or attachment is going away. */
-    private LinuxTransfer track(LinuxDmaBuf l, int dmabufFd, Attachment a, long length, long seq, FenceScratch s) {
+    private LinuxTransfer track(LinuxDmaBuf l, int dmabufFd, Attachment a, long length, long seq, Transfer spent,
+                                FenceScratch s) {
         DmaBufFences fences = l.fences();
         fences.enterExport();
         try {
@@ -329,7 +333,8 @@ final class EndpointDmaBufs {
                 return LinuxTransfer.settled(this, l, length, seq, null, false,
                         "DMA_BUF_IOCTL_EXPORT_SYNC_FILE failed (" + Waits.errno(-sync) + "): its completion cannot be observed");
             }
-            LinuxTransfer t = new LinuxTransfer(this, l, a, length, seq, sync, shared);
+            LinuxTransfer t = spent instanceof LinuxTransfer old && old.spentFor(this, a)
+                    ? old.refill(length, seq, sync, shared) : new LinuxTransfer(this, l, a, length, seq, sync, shared);
             a.latest = t;
             fences.live.add(t);
             if (live.add(t) > TIDY_THRESHOLD) {

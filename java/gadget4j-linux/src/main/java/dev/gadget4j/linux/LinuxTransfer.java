@@ -5,6 +5,7 @@ import dev.gadget4j.Endpoint;
 import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.Transfer;
+import dev.gadget4j.jfr.GadgetEvents;
 import dev.gadget4j.linux.sys.Constants;
 import dev.gadget4j.linux.sys.FenceCalls;
 import dev.gadget4j.linux.sys.FenceScratch;
@@ -45,15 +46,20 @@ import java.util.Optional;
  * <p>The sync_file is a bare number owned by one state word: {@code USE} per thread reading or
  * polling it, {@code DROP} once a DETACH or close wants it closed (new users then wait for the
  * result instead), {@code DONE} once the result is published, {@code RELEASED} once the number is
- * closed, by the last user out after DONE. The steady state (export, FILE_INFO, poll, close)
- * allocates nothing but this object; messages are built only on failure.
+ * closed, by the last user out after DONE, and {@code SPENT} once it is out of every list:
+ * only then may its endpoint refill the object for a new transfer (see {@link #refill}). The
+ * steady state (export, FILE_INFO, poll, close) allocates nothing but this object, and nothing at
+ * all when the caller hands it back to be refilled (the library's streams do); messages are built
+ * only on failure. Each result is reported once to a running JFR recording
+ * ({@link GadgetEvents#transfer}; one flag test while none runs).
  */
 final class LinuxTransfer implements Transfer {
     private static final byte[] DRIVER = FenceScratch.driverName("functionfs");
     private static final int DROP = 1;
     private static final int DONE = 2;
     private static final int RELEASED = 4;
-    private static final int USE = 8;
+    private static final int SPENT = 8;
+    private static final int USE = 16;
     private static final VarHandle STATE;
 
     static {
@@ -67,10 +73,13 @@ final class LinuxTransfer implements Transfer {
     private final EndpointDmaBufs owner;
     private final LinuxDmaBuf buf;
     private final EndpointDmaBufs.Attachment attachment;
-    private final long length;
-    private final long seqno;
-    private final int syncFd;
-    private final boolean shared;
+    /** Set for each transfer the object stands for, before {@code state} publishes it. */
+    private long length;
+    private long seqno;
+    private int syncFd;
+    private boolean shared;
+    /** {@link GadgetEvents#start()} when queued: 0 while no recording runs. */
+    private long started;
     private volatile int state;
     private Errno error;
     private boolean known = true;
@@ -88,6 +97,33 @@ final class LinuxTransfer implements Transfer {
         this.seqno = seqno;
         this.syncFd = syncFd;
         this.shared = shared;
+        this.started = GadgetEvents.start();
+    }
+
+    /**
+     * Whether this object may stand for a new transfer of {@code attachment} on {@code endpoint}:
+     * its sync_file is closed and it is in no list, so no other thread can reach it any more
+     * (its endpoint's exports and drops of its buffer exclude each other, so no drop of this
+     * buffer holds it in a snapshot meanwhile).
+     */
+    boolean spentFor(EndpointDmaBufs endpoint, EndpointDmaBufs.Attachment attachment) {
+        return owner == endpoint && this.attachment == attachment && state == (DONE | RELEASED | SPENT);
+    }
+
+    /** Makes a spent object ({@link #spentFor}) the handle of a new transfer; the state word publishes the fields. */
+    LinuxTransfer refill(long length, long seqno, int syncFd, boolean shared) {
+        this.length = length;
+        this.seqno = seqno;
+        this.syncFd = syncFd;
+        this.shared = shared;
+        this.started = GadgetEvents.start();
+        error = null;
+        known = true;
+        note = null;
+        endpointIndex = -1;
+        bufferIndex = -1;
+        state = 0;
+        return this;
     }
 
     /** A transfer that is final from the start (queued on an endpoint being closed or detached). */
@@ -95,7 +131,7 @@ final class LinuxTransfer implements Transfer {
                                  boolean known, String note) {
         LinuxTransfer t = new LinuxTransfer(owner, buf, null, length, seqno, -1, false);
         t.publish(error, known, note);
-        t.state = DONE | RELEASED;
+        t.state = DONE | RELEASED | SPENT;
         return t;
     }
 
@@ -175,18 +211,24 @@ final class LinuxTransfer implements Transfer {
         }
     }
 
-    /** Publishes the result once; the sync_file is closed by whoever holds the last use. */
-    private synchronized void publish(Errno e, boolean statusKnown, String why) {
-        if (done()) {
-            return;
+    /**
+     * Publishes the result once, and reports it to a running recording; the sync_file is closed
+     * by whoever holds the last use.
+     */
+    private void publish(Errno e, boolean statusKnown, String why) {
+        synchronized (this) {
+            if (done()) {
+                return;
+            }
+            error = e;
+            known = statusKnown;
+            note = why;
+            STATE.getAndBitwiseOr(this, DONE);
         }
-        error = e;
-        known = statusKnown;
-        note = why;
-        STATE.getAndBitwiseOr(this, DONE);
+        GadgetEvents.transfer(owner.path(), GadgetEvents.DMABUF, owner.isIn(), length, e, started);
     }
 
-    /** Closes the sync_file exactly once and forgets the transfer. */
+    /** Closes the sync_file exactly once and forgets the transfer; then it is spent. */
     private void release(FenceScratch s) {
         int prev = (int) STATE.getAndBitwiseOr(this, RELEASED);
         if ((prev & RELEASED) != 0 || syncFd < 0) {
@@ -195,6 +237,7 @@ final class LinuxTransfer implements Transfer {
         FenceCalls.closeSyncFile(syncFd, s); // the number is released even when close reports an error
         buf.fences().live.remove(this);
         owner.live().remove(this);
+        STATE.getAndBitwiseOr(this, SPENT);
     }
 
     // ---- reading the fence ----

@@ -9,13 +9,17 @@ import dev.gadget4j.jfr.GadgetEvents;
 import java.time.Duration;
 import java.util.Optional;
 
-/** A DMABUF transfer: a USB request whose completion signals its fence. */
+/**
+ * A DMABUF transfer: a USB request whose completion signals its fence. Once it has completed,
+ * its endpoint may refill it (and its fence, of the same context) for the next transfer of the
+ * same attachment, when the caller hands it back ({@link dev.gadget4j.internal.RecyclingEndpoint}).
+ */
 final class DmaXfer extends Xfer implements Transfer {
     private final Bus bus;
     private final SimEndpoint endpoint;
     private final Attachment attachment;
     final Fence fence;
-    private final long started = GadgetEvents.start();
+    private long started = GadgetEvents.start();
 
     DmaXfer(Bus bus, SimEndpoint endpoint, Attachment attachment, long length, Fence fence) {
         super(attachment.buf.memory(), length, false);
@@ -23,6 +27,19 @@ final class DmaXfer extends Xfer implements Transfer {
         this.endpoint = endpoint;
         this.attachment = attachment;
         this.fence = fence;
+    }
+
+    /** Lock held: whether it may stand for a new transfer of {@code att} on {@code ep} (see the class comment). */
+    boolean spentFor(SimEndpoint ep, Attachment att) {
+        return endpoint == ep && attachment == att && complete && fence.signaled;
+    }
+
+    /** Lock held: this object as a new transfer of {@code length} bytes with fence {@code seqno}. */
+    DmaXfer refill(long length, long seqno) {
+        reset(attachment.buf.memory(), length, false);
+        fence.renew(seqno);
+        started = GadgetEvents.start();
+        return this;
     }
 
     @Override

@@ -109,9 +109,17 @@ final class SimDmaBuf implements DmaBuf {
         return false;
     }
 
-    /** dma_resv_add_fence: a fence replaces an older one of the same context. Lock held. */
+    /**
+     * dma_resv_add_fence: a fence replaces an older one of the same context (a refilled transfer's
+     * fence replaces itself). Lock held; no lambda or removeIf, nothing allocated.
+     */
     void addFence(Fence fence) {
-        fences.removeIf(f -> f.signaled || f.context == fence.context);
+        for (int i = fences.size() - 1; i >= 0; i--) {
+            Fence f = fences.get(i);
+            if (f.signaled || f.context == fence.context) {
+                fences.remove(i);
+            }
+        }
         fences.add(fence);
     }
 

@@ -9,8 +9,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One thread's native argument structs for the DMABUF transfer path, allocated once per thread
- * and reused by every call: the capture-state buffer, a {@code usb_ffs_dmabuf_transfer_req}, a
+ * One thread's native argument structs for the DMABUF transfer path (and {@link Poll}'s pollfd),
+ * allocated once per thread and reused by every call: the capture-state buffer, a {@code usb_ffs_dmabuf_transfer_req}, a
  * {@code dma_buf_export_sync_file}, a {@code sync_file_info} with room for {@link #FENCES}
  * {@code sync_fence_info}s, and two {@code pollfd}s. Per thread rather than per endpoint because
  * several threads may queue on and wait for one endpoint at once; a thread uses its scratch for
