@@ -3,6 +3,7 @@ package dev.gadget4j.linux;
 import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.IoRequest;
+import dev.gadget4j.internal.DeadlineCompletion;
 import dev.gadget4j.jfr.GadgetEvents;
 import dev.gadget4j.linux.sys.Aio;
 import dev.gadget4j.linux.sys.Fd;
@@ -69,7 +70,7 @@ final class AioQueue {
      * {@link #submit} for their next request ({@link dev.gadget4j.internal.RecyclingEndpoint}),
      * which refills it: every field is (re)set under the monitor before the kernel sees the slot.
      */
-    final class Request implements IoRequest, Waits.Completion {
+    final class Request implements IoRequest, Waits.Completion, DeadlineCompletion {
         private boolean read;
         private MemorySegment user;
         private long length;
@@ -154,10 +155,19 @@ final class AioQueue {
 
         @Override
         public int await(Duration timeout) {
-            if (!Waits.awaitReaped(reaping, monitor, this, System.nanoTime() + Waits.nanos(timeout), reaper,
-                    "io_getevents", path)) {
-                throw new GadgetException("io_getevents", path, Errno.ETIMEDOUT,
-                        (read ? "read" : "write") + " of " + length + " bytes not complete after " + timeout);
+            return awaitUntil(System.nanoTime() + Waits.nanos(timeout), timeout);
+        }
+
+        @Override
+        public long awaitBytesUntil(long deadlineNanos) {
+            return awaitUntil(deadlineNanos, null);
+        }
+
+        /** {@code timeout} only names the wait in the exception (null: a deadline of the caller's). */
+        private int awaitUntil(long deadline, Duration timeout) {
+            if (!Waits.awaitReaped(reaping, monitor, this, deadline, reaper, "io_getevents", path)) {
+                throw new GadgetException("io_getevents", path, Errno.ETIMEDOUT, (read ? "read" : "write") + " of "
+                        + length + " bytes not complete after " + (timeout != null ? timeout : "the stream's timeout"));
             }
             synchronized (monitor) {
                 if (error != null) {

@@ -5,6 +5,7 @@ import dev.gadget4j.Endpoint;
 import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.Transfer;
+import dev.gadget4j.internal.DeadlineCompletion;
 import dev.gadget4j.jfr.GadgetEvents;
 import dev.gadget4j.linux.sys.Constants;
 import dev.gadget4j.linux.sys.FenceCalls;
@@ -53,7 +54,7 @@ import java.util.Optional;
  * only on failure. Each result is reported once to a running JFR recording
  * ({@link GadgetEvents#transfer}; one flag test while none runs).
  */
-final class LinuxTransfer implements Transfer {
+final class LinuxTransfer implements Transfer, DeadlineCompletion {
     private static final byte[] DRIVER = FenceScratch.driverName("functionfs");
     private static final int DROP = 1;
     private static final int DONE = 2;
@@ -374,10 +375,14 @@ final class LinuxTransfer implements Transfer {
      */
     @Override
     public boolean waitFor(Duration timeout) {
+        return waitUntil(timeout == null ? Long.MAX_VALUE : System.nanoTime() + Waits.nanos(timeout));
+    }
+
+    /** {@link #waitFor} until a {@link System#nanoTime()} deadline ({@link Long#MAX_VALUE}: forever). */
+    private boolean waitUntil(long deadline) {
         if (done()) {
             return true;
         }
-        long deadline = timeout == null ? 0 : System.nanoTime() + Waits.nanos(timeout);
         FenceScratch s = FenceScratch.current();
         while (!done()) {
             if (!enterUse()) {
@@ -390,7 +395,7 @@ final class LinuxTransfer implements Transfer {
                     break;
                 }
                 int wait = -1;
-                if (timeout != null) {
+                if (deadline != Long.MAX_VALUE) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         return false;
@@ -414,9 +419,21 @@ final class LinuxTransfer implements Transfer {
 
     @Override
     public void await(Duration timeout) {
-        if (!waitFor(timeout)) {
+        awaitUntil(timeout == null ? Long.MAX_VALUE : System.nanoTime() + Waits.nanos(timeout), timeout);
+    }
+
+    @Override
+    public long awaitBytesUntil(long deadlineNanos) {
+        awaitUntil(deadlineNanos, null);
+        return length;
+    }
+
+    /** {@code timeout} only names the wait in the exception (null: a deadline of the caller's). */
+    private void awaitUntil(long deadline, Duration timeout) {
+        if (!waitUntil(deadline)) {
             throw new GadgetException("wait (DMABUF fence)", owner.path(), Errno.ETIMEDOUT,
-                    "transfer #" + seqno + " of DMABUF fd " + buf.fd() + " not complete after " + timeout);
+                    "transfer #" + seqno + " of DMABUF fd " + buf.fd() + " not complete after "
+                            + (timeout != null ? timeout : "the stream's timeout"));
         }
         Errno e = error;
         if (e != null) {

@@ -47,16 +47,6 @@ class DmaBufSteadyStateVmTest {
     private static final long HANDLE_BYTES = 80;
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    /**
-     * {@code com.sun.management.ThreadMXBean#getCurrentThreadAllocatedBytes()}, reflectively: the
-     * linux module does not read java.management (this test runs on the class path in the VM).
-     */
-    private static long allocatedBytes() throws ReflectiveOperationException {
-        Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
-        return (long) Class.forName("com.sun.management.ThreadMXBean").getMethod("getCurrentThreadAllocatedBytes")
-                .invoke(bean);
-    }
-
     @Test
     void in_steadyState_allocatesOnlyTheHandle() throws Exception {
         assertTrue(perTransfer(true) <= HANDLE_BYTES);
@@ -100,12 +90,12 @@ class DmaBufSteadyStateVmTest {
                     }
                     ArrayDeque<Transfer> q = new ArrayDeque<>(DEPTH * 2);
                     stream(ep, bufs, q, WARMUP);
-                    allocatedBytes(); // its own first-call costs before the measurement
-                    long first = allocatedBytes();
-                    long call = allocatedBytes() - first; // what one reading allocates itself
-                    long before = allocatedBytes();
+                    SteadyStateAllocationTest.allocated(); // its own first-call costs before the measurement
+                    long first = SteadyStateAllocationTest.allocated();
+                    long call = SteadyStateAllocationTest.allocated() - first; // what one reading allocates itself
+                    long before = SteadyStateAllocationTest.allocated();
                     stream(ep, bufs, q, MEASURED);
-                    long bytes = allocatedBytes() - before - call;
+                    long bytes = SteadyStateAllocationTest.allocated() - before - call;
                     long per = bytes / MEASURED;
                     System.out.printf("DMABUF %s %d KiB, depth %d: %d bytes allocated over %d transfers after %d of "
                                     + "warm-up = %d bytes per transfer%n", in ? "IN" : "OUT", SIZE / 1024, DEPTH, bytes,
@@ -141,7 +131,8 @@ class DmaBufSteadyStateVmTest {
         }
     }
 
-    private static int hostEndpoint(HostDevice host, boolean in) {
+    /** The address of the function's bulk IN or OUT endpoint, from the configuration descriptor. */
+    static int hostEndpoint(HostDevice host, boolean in) {
         byte[] c = host.configurationDescriptor();
         for (int i = 0; i + 1 < c.length && c[i] != 0; i += c[i] & 0xff) {
             if (c[i + 1] == 5 && ((c[i + 2] & 0x80) != 0) == in) {

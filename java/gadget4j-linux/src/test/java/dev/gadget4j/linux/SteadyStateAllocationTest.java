@@ -11,9 +11,6 @@ import dev.gadget4j.linux.sys.Poll;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -29,26 +26,12 @@ class SteadyStateAllocationTest {
     private static final int MEASURED = 1_000;
     /** Warm-up rounds before giving up on a steady state (C2 compiles in the background). */
     private static final int ROUNDS = 60;
-    /** com.sun.management.ThreadMXBean#getCurrentThreadAllocatedBytes, reached reflectively (this module does not read jdk.management). */
-    private static final MethodHandle ALLOCATED = allocatedBytes();
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
 
-    private static MethodHandle allocatedBytes() {
-        try {
-            Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
-            MethodHandle h = MethodHandles.publicLookup().findVirtual(Class.forName("com.sun.management.ThreadMXBean"),
-                    "getCurrentThreadAllocatedBytes", MethodType.methodType(long.class));
-            return h.bindTo(bean);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError("no per-thread allocation counter in this JVM", e);
-        }
-    }
-
-    private static long allocated() {
-        try {
-            return (long) ALLOCATED.invokeExact();
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+    /** The calling thread's allocated bytes so far. */
+    static long allocated() {
+        return THREADS.getCurrentThreadAllocatedBytes();
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.gadget4j.sim;
 import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.IoRequest;
+import dev.gadget4j.internal.DeadlineCompletion;
 import dev.gadget4j.jfr.GadgetEvents;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
@@ -12,7 +13,7 @@ import java.time.Duration;
  * {@link IoRequest}. A completed one may be refilled by its owner for its next request on the same
  * endpoint ({@link #refill}), when the caller is done with it.
  */
-final class Request extends Xfer implements IoRequest {
+final class Request extends Xfer implements IoRequest, DeadlineCompletion {
     private final Bus bus;
     private final EpFile ep;
     private final boolean hostSide;
@@ -73,13 +74,22 @@ final class Request extends Xfer implements IoRequest {
 
     @Override
     public int await(Duration timeout) {
+        return awaitUntil(bus.deadline(timeout), timeout);
+    }
+
+    @Override
+    public long awaitBytesUntil(long deadlineNanos) {
+        return awaitUntil(bus.deadlineFromSystem(deadlineNanos), null);
+    }
+
+    /** {@code timeout} only names the wait in the exception (null: a deadline of the caller's). */
+    private int awaitUntil(long deadline, Duration timeout) {
         bus.lock.lock();
         try {
-            long deadline = bus.deadline(timeout);
             while (!complete) {
                 if (!bus.await(deadline, operation, object())) {
-                    throw new GadgetException(operation, object(), Errno.ETIMEDOUT,
-                            "not complete after " + timeout + " (" + done + " of " + length + " bytes)");
+                    throw new GadgetException(operation, object(), Errno.ETIMEDOUT, "not complete after "
+                            + (timeout != null ? timeout : "the stream's timeout") + " (" + done + " of " + length + " bytes)");
                 }
             }
             return result();

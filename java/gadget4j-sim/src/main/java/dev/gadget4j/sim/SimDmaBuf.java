@@ -101,7 +101,8 @@ final class SimDmaBuf implements DmaBuf {
 
     /** Whether a transfer of the given direction must wait (lock held): OUT waits for everything, IN for writers. */
     boolean busyFor(boolean outTransfer) {
-        for (Fence f : fences) {
+        for (int i = 0, n = fences.size(); i < n; i++) {
+            Fence f = fences.get(i);
             if (!f.signaled && (outTransfer || f.write)) {
                 return true;
             }
@@ -154,7 +155,12 @@ final class SimDmaBuf implements DmaBuf {
 
     @Override
     public boolean isClosed() {
-        return bus.locked(() -> closed);
+        bus.lock.lock(); // no lambda: a transfer asks this each time
+        try {
+            return closed;
+        } finally {
+            bus.lock.unlock();
+        }
     }
 
     @Override

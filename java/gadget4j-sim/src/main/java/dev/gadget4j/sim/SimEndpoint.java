@@ -108,13 +108,14 @@ final class SimEndpoint implements Endpoint, RecyclingEndpoint {
     private Request submitAsync(MemorySegment segment, long length, boolean write, IoRequest spent) {
         bus.lock.lock();
         try {
-            Request r = submit(write ? "io_submit (write)" : "io_submit (read)", GadgetEvents.AIO, segment, length, write,
-                    spent);
+            // Completed ones leave first: a spent request about to be refilled is among them.
             for (int i = asyncRequests.size() - 1; i >= 0; i--) {
                 if (asyncRequests.get(i).complete) {
                     asyncRequests.remove(i);
                 }
             }
+            Request r = submit(write ? "io_submit (write)" : "io_submit (read)", GadgetEvents.AIO, segment, length, write,
+                    spent);
             asyncRequests.add(r);
             return r;
         } finally {
@@ -198,7 +199,7 @@ final class SimEndpoint implements Endpoint, RecyclingEndpoint {
 
     /** The simulated DMABUF behind {@code buf}, as dma_buf_get() would resolve its fd. */
     private SimDmaBuf resolve(DmaBuf buf, String operation) {
-        return EndpointChecks.resolve(buf, SimDmaBuf.class, ffs.backend::owns, operation, ep.path);
+        return EndpointChecks.resolve(buf, buf instanceof SimDmaBuf s && ffs.backend.owns(s) ? s : null, operation, ep.path);
     }
 
     /** gadget4j never issues TRANSFER or DETACH on an unbound function: 6.12 dereferences a NULL gadget there. */
@@ -270,9 +271,9 @@ final class SimEndpoint implements Endpoint, RecyclingEndpoint {
                 throw failed(Errno.EINVAL, sim, length);
             }
             Attachment att = null;
-            for (Attachment a : ep.attachments) {
-                if (a.buf == sim) {
-                    att = a;
+            for (int i = 0, n = ep.attachments.size(); i < n; i++) {
+                if (ep.attachments.get(i).buf == sim) {
+                    att = ep.attachments.get(i);
                     break;
                 }
             }

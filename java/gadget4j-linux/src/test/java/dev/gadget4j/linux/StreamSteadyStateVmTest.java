@@ -1,0 +1,138 @@
+package dev.gadget4j.linux;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.gadget4j.FunctionFs;
+import dev.gadget4j.Gadget;
+import dev.gadget4j.GadgetSpec;
+import dev.gadget4j.HostDevice;
+import dev.gadget4j.descriptor.Descriptors;
+import dev.gadget4j.descriptor.Strings;
+import dev.gadget4j.jfr.GadgetEvents;
+import dev.gadget4j.stream.EndpointStream;
+import dev.gadget4j.stream.Ep0;
+import dev.gadget4j.stream.InStream;
+import dev.gadget4j.stream.OutStream;
+import dev.gadget4j.stream.StreamPath;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the library's streams cost the Java heap on the real kernel once the JIT has compiled the
+ * path: nothing per transfer, on the DMABUF and the AIO path, both directions (the streams refill
+ * their spent handles; the JFR events are off: no recording runs). The streaming thread's
+ * allocation ({@code ThreadMXBean#getCurrentThreadAllocatedBytes}) is read around rounds of
+ * {@value #MEASURED} transfers, each after {@value #WARM_UP} more of warm-up, until a round
+ * allocates nothing or {@value #BUDGET_SECONDS} s have passed; the least round counts (the
+ * interpreter and C1 allocate where C2's escape analysis does not). Two buffers of 16 KiB in
+ * flight; the host side (usbfs) runs on another thread. Counts bytes, times nothing.
+ */
+class StreamSteadyStateVmTest {
+    private static final int VENDOR = 0x1209;
+    private static final int PRODUCT = 0x0003;
+    private static final int SIZE = 16 * 1024;
+    private static final int WARM_UP = 3_000;
+    private static final int MEASURED = 1_000;
+    private static final int BUDGET_SECONDS = 25;
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @Test
+    void dmabuf_in_and_out_allocateNothingPerTransfer() throws Exception {
+        assumeTrue(Files.isWritable(Path.of("/dev/udmabuf")), "no usable /dev/udmabuf on this machine");
+        assertBothDirectionsAllocateNothing(StreamPath.DMABUF);
+    }
+
+    @Test
+    void aio_in_and_out_allocateNothingPerTransfer() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/sys/kernel/config/usb_gadget")) && Files.isDirectory(Path.of("/sys/class/udc")),
+                "no configfs gadget support or no UDC on this machine");
+        assertBothDirectionsAllocateNothing(StreamPath.AIO);
+    }
+
+    private static void assertBothDirectionsAllocateNothing(StreamPath path) throws Exception {
+        assertFalse(GadgetEvents.isEnabled(), "measured with the JFR events off");
+        try (LinuxBackend backend = new LinuxBackend(SystemFiles.real());
+             Gadget gadget = backend.createGadget(GadgetSpec.builder().name("g4jstream").vendorId(VENDOR)
+                     .productId(PRODUCT).product("gadget4j stream allocation").function("alloc").build())) {
+            FunctionFs ffs = gadget.functionFs("alloc");
+            ffs.start(Descriptors.sourceSink(), Strings.en("gadget4j stream allocation"));
+            try (Ep0 ep0 = Ep0.serve(ffs)) {
+                gadget.bind();
+                assertTrue(ep0.awaitEnabled(WAIT), "no ENABLE within " + WAIT);
+                try (HostDevice host = backend.host().open(VENDOR, PRODUCT, WAIT);
+                     Arena arena = Arena.ofShared()) {
+                    host.claimInterface(0);
+                    MemorySegment hostBuf = arena.allocate(SIZE);
+                    try (InStream in = InStream.on(ep0, 1).bufferSize(SIZE).depth(2).path(path)
+                            .dmaBufs(backend.dmaBufs()).open()) {
+                        assertNothingPerTransfer(in, path, host, hostBuf, () -> in.send(SIZE, WAIT));
+                    }
+                    try (OutStream out = OutStream.on(ep0, 2).bufferSize(SIZE).depth(2).path(path)
+                            .dmaBufs(backend.dmaBufs()).open()) {
+                        assertNothingPerTransfer(out, path, host, hostBuf, () -> out.receive(null, WAIT));
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@link #leastPerTransfer} of {@code transfer} is 0 while a host thread moves the data. */
+    private static void assertNothingPerTransfer(EndpointStream stream, StreamPath path, HostDevice host,
+                                                 MemorySegment hostBuf, BooleanSupplier transfer) throws InterruptedException {
+        boolean in = stream instanceof InStream;
+        int hostEp = DmaBufSteadyStateVmTest.hostEndpoint(host, in);
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread peer = Thread.ofPlatform().name("host").start(() -> {
+            while (!stop.get()) {
+                try {
+                    host.bulk(hostEp, hostBuf, Duration.ofMillis(500));
+                } catch (RuntimeException e) {
+                    // a timeout at the end, when the gadget stops queueing
+                }
+            }
+        });
+        long perTransfer;
+        try {
+            perTransfer = leastPerTransfer(transfer);
+        } finally {
+            stop.set(true);
+            peer.join();
+        }
+        String what = "stream " + path + " " + (in ? "IN" : "OUT");
+        System.out.printf("%s %d KiB, depth 2: %d bytes allocated per transfer (least round)%n", what, SIZE / 1024,
+                perTransfer);
+        assertEquals(path, stream.path());
+        assertEquals(0, perTransfer, what + ": bytes allocated per transfer");
+    }
+
+    private static long leastPerTransfer(BooleanSupplier transfer) {
+        long end = System.nanoTime() + BUDGET_SECONDS * 1_000_000_000L;
+        long best = Long.MAX_VALUE;
+        for (int round = 0; best > 0 && (round < 2 || System.nanoTime() < end); round++) {
+            run(transfer, WARM_UP);
+            long before = SteadyStateAllocationTest.allocated();
+            run(transfer, MEASURED);
+            long bytes = SteadyStateAllocationTest.allocated() - before;
+            best = Math.min(best, bytes / MEASURED);
+            System.out.printf("  round %d: %d bytes over %d transfers%n", round, bytes, MEASURED);
+        }
+        return best;
+    }
+
+    private static void run(BooleanSupplier transfer, int count) {
+        for (int i = 0; i < count; i++) {
+            if (!transfer.getAsBoolean()) {
+                throw new AssertionError("the stream timed out after " + WAIT);
+            }
+        }
+    }
+}
