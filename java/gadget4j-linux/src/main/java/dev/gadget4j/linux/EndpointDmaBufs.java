@@ -4,6 +4,7 @@ import dev.gadget4j.DmaBuf;
 import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.Transfer;
+import dev.gadget4j.jfr.GadgetEvents;
 import dev.gadget4j.linux.sys.Constants;
 import dev.gadget4j.linux.sys.Fd;
 import dev.gadget4j.linux.sys.FenceCalls;
@@ -252,6 +253,7 @@ final class EndpointDmaBufs {
     /** Queues a transfer; its handle is {@code spent} refilled when that one is spent (see {@link LinuxTransfer#spentFor}). */
     LinuxTransfer transfer(DmaBuf buf, long length, Transfer spent) {
         String op = "FUNCTIONFS_DMABUF_TRANSFER";
+        long started = GadgetEvents.start();
         FenceScratch s = FenceScratch.current();
         // Held across the ioctl and the export: the kernel cannot release the file (and with it
         // the attachments) in between, even if another thread closes this endpoint.
@@ -270,7 +272,7 @@ final class EndpointDmaBufs {
             dmabuf.acquire(op);
             try {
                 queue(l, dmabuf.number(), length, s);
-                return track(l, dmabuf.number(), a, length, seqno.incrementAndGet(), spent, s);
+                return track(l, dmabuf.number(), a, length, seqno.incrementAndGet(), spent, started, s);
             } finally {
                 dmabuf.release();
             }
@@ -313,28 +315,29 @@ final class EndpointDmaBufs {
 
     /** After a successful TRANSFER: the sync_file export, unless the endpoint or attachment is going away. */
     private LinuxTransfer track(LinuxDmaBuf l, int dmabufFd, Attachment a, long length, long seq, Transfer spent,
-                                FenceScratch s) {
+                                long started, FenceScratch s) {
         DmaBufFences fences = l.fences();
         fences.enterExport();
         try {
             if ((state.get() & CLOSING) != 0) {
                 // The file is released after this call returns: the kernel then dequeues this
                 // transfer, the newest of its attachment.
-                return LinuxTransfer.settled(this, l, length, seq, Errno.ECONNRESET, true,
+                return LinuxTransfer.settled(this, l, length, seq, started, Errno.ECONNRESET, true,
                         "cancelled: the endpoint was closed while it was being queued");
             }
             if (a == null || a.dropped) {
-                return LinuxTransfer.settled(this, l, length, seq, null, false,
+                return LinuxTransfer.settled(this, l, length, seq, started, null, false,
                         "its attachment was detached by another thread while it was being queued");
             }
             boolean shared = fences.othersInFlight(a);
             int sync = FenceCalls.exportSyncFile(dmabufFd, Constants.DMA_BUF_SYNC_RW, s);
             if (sync < 0) {
-                return LinuxTransfer.settled(this, l, length, seq, null, false,
+                return LinuxTransfer.settled(this, l, length, seq, started, null, false,
                         "DMA_BUF_IOCTL_EXPORT_SYNC_FILE failed (" + Waits.errno(-sync) + "): its completion cannot be observed");
             }
             LinuxTransfer t = spent instanceof LinuxTransfer old && old.spentFor(this, a)
-                    ? old.refill(length, seq, sync, shared) : new LinuxTransfer(this, l, a, length, seq, sync, shared);
+                    ? old.refill(length, seq, sync, shared, started)
+                    : new LinuxTransfer(this, l, a, length, seq, sync, shared, started);
             a.latest = t;
             fences.live.add(t);
             if (live.add(t) > TIDY_THRESHOLD) {

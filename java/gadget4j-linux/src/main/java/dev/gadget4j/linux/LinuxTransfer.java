@@ -79,7 +79,7 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
     private long seqno;
     private int syncFd;
     private boolean shared;
-    /** {@link GadgetEvents#start()} when queued: 0 while no recording runs. */
+    /** {@link GadgetEvents#start()} before the TRANSFER ioctl: 0 while no recording runs. */
     private long started;
     private volatile int state;
     private Errno error;
@@ -90,7 +90,7 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
     private int bufferIndex = -1;
 
     LinuxTransfer(EndpointDmaBufs owner, LinuxDmaBuf buf, EndpointDmaBufs.Attachment attachment, long length,
-                  long seqno, int syncFd, boolean shared) {
+                  long seqno, int syncFd, boolean shared, long started) {
         this.owner = owner;
         this.buf = buf;
         this.attachment = attachment;
@@ -98,7 +98,7 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
         this.seqno = seqno;
         this.syncFd = syncFd;
         this.shared = shared;
-        this.started = GadgetEvents.start();
+        this.started = started;
     }
 
     /**
@@ -112,12 +112,12 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
     }
 
     /** Makes a spent object ({@link #spentFor}) the handle of a new transfer; the state word publishes the fields. */
-    LinuxTransfer refill(long length, long seqno, int syncFd, boolean shared) {
+    LinuxTransfer refill(long length, long seqno, int syncFd, boolean shared, long started) {
         this.length = length;
         this.seqno = seqno;
         this.syncFd = syncFd;
         this.shared = shared;
-        this.started = GadgetEvents.start();
+        this.started = started;
         error = null;
         known = true;
         note = null;
@@ -128,9 +128,9 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
     }
 
     /** A transfer that is final from the start (queued on an endpoint being closed or detached). */
-    static LinuxTransfer settled(EndpointDmaBufs owner, LinuxDmaBuf buf, long length, long seqno, Errno error,
-                                 boolean known, String note) {
-        LinuxTransfer t = new LinuxTransfer(owner, buf, null, length, seqno, -1, false);
+    static LinuxTransfer settled(EndpointDmaBufs owner, LinuxDmaBuf buf, long length, long seqno, long started,
+                                 Errno error, boolean known, String note) {
+        LinuxTransfer t = new LinuxTransfer(owner, buf, null, length, seqno, -1, false, started);
         t.publish(error, known, note);
         t.state = DONE | RELEASED | SPENT;
         return t;
@@ -217,6 +217,11 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
      * by whoever holds the last use.
      */
     private void publish(Errno e, boolean statusKnown, String why) {
+        publish(e, statusKnown, why, 0);
+    }
+
+    /** {@link #publish(Errno, boolean, String)} with when its fence signalled (0: unknown). */
+    private void publish(Errno e, boolean statusKnown, String why, long signalledAt) {
         synchronized (this) {
             if (done()) {
                 return;
@@ -226,7 +231,7 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
             note = why;
             STATE.getAndBitwiseOr(this, DONE);
         }
-        GadgetEvents.transfer(owner.path(), GadgetEvents.DMABUF, owner.isIn(), length, e, started);
+        GadgetEvents.transfer(owner.path(), GadgetEvents.DMABUF, owner.isIn(), length, e, started, signalledAt);
     }
 
     /** Closes the sync_file exactly once and forgets the transfer; then it is spent. */
@@ -258,6 +263,7 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
         int candidates = 0;
         int pending = 0;
         int first = 0;
+        int firstIndex = 0;
         boolean alike = true;
         for (int i = 0; i < count; i++) {
             if (!s.fenceDriverIs(i, DRIVER)) {
@@ -266,6 +272,7 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
             int st = s.fenceStatus(i);
             if (candidates == 0) {
                 first = st;
+                firstIndex = i;
             } else if (st != first) {
                 alike = false;
             }
@@ -286,7 +293,8 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
             publish(null, false, "it completed before its fence could be exported; the kernel keeps no status then");
         } else if (candidates == 1 && !shared) {
             if (first != 0) {
-                publish(first < 0 ? Waits.errno(-first) : null, true, null);
+                // the fence's own signal time: a recording's latency ends there, not at this reading
+                publish(first < 0 ? Waits.errno(-first) : null, true, null, s.fenceTimestamp(firstIndex));
             }
         } else if (pending == 0) {
             publish(alike && first < 0 ? Waits.errno(-first) : null, false,
