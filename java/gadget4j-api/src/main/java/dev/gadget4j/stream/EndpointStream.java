@@ -14,8 +14,8 @@ import java.util.function.Consumer;
 /**
  * A stream of buffers on one endpoint, owned by the library: {@code depth} buffers in flight,
  * preallocated with their completion slots, and each slot's finished request handle refilled by
- * the backend for the slot's next request, so that the steady state allocates nothing. {@link InStream} fills and submits,
- * {@link OutStream} receives and hands back.
+ * the backend for the slot's next request, so that the steady state allocates nothing.
+ * {@link InStream} fills and submits, {@link OutStream} receives and hands back.
  *
  * <p><b>Path.</b> With no path forced, the first time the function is enabled the stream tries
  * {@link StreamPath#DMABUF} (allocating its buffers and attaching them), falls back to
