@@ -13,6 +13,11 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Closing the endpoint cancels the latest pending transfer of each attached DMABUF (its status
  * becomes ECONNRESET) and detaches them all. Closing twice is harmless.
+ *
+ * <p>{@link #submitRead}, {@link #submitWrite} and {@link #transfer} return a new handle on every
+ * call (a few dozen bytes), which the caller may keep and share as long as it likes. Code that
+ * must not allocate per request uses the library's streams ({@link dev.gadget4j.stream.InStream},
+ * {@link dev.gadget4j.stream.OutStream}), which own their handles and have the backend refill them.
  */
 public interface Endpoint extends AutoCloseable {
 

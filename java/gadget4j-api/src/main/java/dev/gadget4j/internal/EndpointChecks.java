@@ -5,7 +5,6 @@ import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
-import java.util.function.Predicate;
 
 /** The checks an endpoint file makes before its request reaches FunctionFS. */
 public final class EndpointChecks {
@@ -44,17 +43,18 @@ public final class EndpointChecks {
     }
 
     /**
-     * The backend's own, open DMABUF behind {@code buf}, as dma_buf_get() resolves an fd: EBADF
-     * for another backend's buffer or a closed one.
+     * The backend's own, open DMABUF behind {@code buf}, as dma_buf_get() resolves an fd:
+     * {@code ours} is {@code buf} when the backend recognises it as its own, else null. EBADF for
+     * another backend's buffer or a closed one.
      */
-    public static <T extends DmaBuf> T resolve(DmaBuf buf, Class<T> type, Predicate<T> ours, String operation, String path) {
+    public static <T extends DmaBuf> T resolve(DmaBuf buf, T ours, String operation, String path) {
         Objects.requireNonNull(buf, "buf");
-        if (!type.isInstance(buf) || !ours.test(type.cast(buf))) {
+        if (ours == null) {
             throw new GadgetException(operation, path, Errno.EBADF, "DMABUF fd " + buf.fd() + " does not belong to this backend");
         }
-        if (buf.isClosed()) {
+        if (ours.isClosed()) {
             throw new GadgetException(operation, path, Errno.EBADF, "DMABUF fd " + buf.fd() + " is closed");
         }
-        return type.cast(buf);
+        return ours;
     }
 }

@@ -55,6 +55,16 @@ public final class GadgetEvents {
      * @param startNanos what {@link #start()} returned when it was submitted
      */
     public static void transfer(String endpoint, String path, boolean in, long bytes, Errno status, long startNanos) {
+        transfer(endpoint, path, in, bytes, status, startNanos, 0);
+    }
+
+    /**
+     * {@link #transfer(String, String, boolean, long, Errno, long)} for a transfer whose end the
+     * backend knows more precisely than the moment it reports it (a DMA fence's signal
+     * timestamp): {@code endNanos} in {@link System#nanoTime()} units, 0 for "now".
+     */
+    public static void transfer(String endpoint, String path, boolean in, long bytes, Errno status, long startNanos,
+                                long endNanos) {
         if (!recording) {
             return;
         }
@@ -65,7 +75,7 @@ public final class GadgetEvents {
             e.direction = in ? "IN" : "OUT";
             e.bytes = bytes;
             e.status = status == null ? "OK" : status.name();
-            e.latency = startNanos == 0 ? 0 : System.nanoTime() - startNanos;
+            e.latency = startNanos == 0 ? 0 : (endNanos > startNanos ? endNanos : System.nanoTime()) - startNanos;
             e.commit();
         }
     }

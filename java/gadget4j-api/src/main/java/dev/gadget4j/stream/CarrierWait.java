@@ -1,6 +1,7 @@
 package dev.gadget4j.stream;
 
 import dev.gadget4j.Completion;
+import dev.gadget4j.internal.DeadlineCompletion;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
@@ -11,7 +12,8 @@ import java.util.concurrent.locks.LockSupport;
  * 2-CPU board leave no carrier for the virtual thread that feeds the endpoint the host reads
  * next, and nothing moves again. On a virtual thread the wait polls {@link Completion#isDone()}
  * (which never blocks) and parks between looks, 20 µs at first, doubling up to 1 ms: parked, the
- * virtual thread leaves its carrier to the others. A platform thread waits in one call.
+ * virtual thread leaves its carrier to the others. A platform thread waits in one call, by
+ * deadline where the backend's handle allows it (no {@link Duration} per wait).
  */
 final class CarrierWait {
     private static final long FIRST_PARK_NANOS = 20_000;
@@ -33,6 +35,7 @@ final class CarrierWait {
                 park = Math.min(MAX_PARK_NANOS, park * 2);
             }
         }
-        return c.awaitBytes(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        return c instanceof DeadlineCompletion d ? d.awaitBytesUntil(deadline)
+                : c.awaitBytes(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
 }

@@ -4,17 +4,25 @@ import dev.gadget4j.Completion;
 import dev.gadget4j.DmaBuf;
 import dev.gadget4j.DmaBufAllocator;
 import dev.gadget4j.Endpoint;
+import dev.gadget4j.Transfer;
+import dev.gadget4j.internal.RecyclingEndpoint;
 import java.lang.foreign.MemorySegment;
 
-/** DMABUFs from an allocator, attached to every endpoint the stream opens, moved by TRANSFER. */
+/**
+ * DMABUFs from an allocator, attached to every endpoint the stream opens, moved by TRANSFER. Each
+ * slot's transfer handle is offered back to the backend for the slot's next transfer (the stream
+ * has awaited it by then), so a steady stream allocates no handles.
+ */
 final class DmaBufLane implements Lane {
     private final DmaBuf[] bufs;
+    private final Transfer[] handles;
 
     /** Allocates {@code depth} buffers of {@code size} bytes rounded up to whole pages. */
     DmaBufLane(DmaBufAllocator allocator, int depth, int size) {
         long page = allocator.pageSize();
         long bytes = (size + page - 1) / page * page;
         bufs = new DmaBuf[depth];
+        handles = new Transfer[depth];
         try {
             for (int i = 0; i < depth; i++) {
                 bufs[i] = allocator.allocate(bytes);
@@ -59,7 +67,10 @@ final class DmaBufLane implements Lane {
 
     @Override
     public Completion submit(Endpoint ep, int slot, int length) {
-        return ep.transfer(bufs[slot], length);
+        Transfer t = ep instanceof RecyclingEndpoint r ? r.transfer(bufs[slot], length, handles[slot])
+                : ep.transfer(bufs[slot], length);
+        handles[slot] = t;
+        return t;
     }
 
     @Override

@@ -6,15 +6,16 @@ import dev.gadget4j.Endpoint;
 import dev.gadget4j.EndpointOption;
 import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
+import dev.gadget4j.internal.DeadlineCompletion;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
  * A stream of buffers on one endpoint, owned by the library: {@code depth} buffers in flight,
- * preallocated with their completion slots, so that the steady state allocates nothing in the
- * stream (the backend's per-request handle aside). {@link InStream} fills and submits,
- * {@link OutStream} receives and hands back.
+ * preallocated with their completion slots, and each slot's finished request handle refilled by
+ * the backend for the slot's next request, so that the steady state allocates nothing.
+ * {@link InStream} fills and submits, {@link OutStream} receives and hands back.
  *
  * <p><b>Path.</b> With no path forced, the first time the function is enabled the stream tries
  * {@link StreamPath#DMABUF} (allocating its buffers and attaching them), falls back to

@@ -3,6 +3,8 @@ package dev.gadget4j.linux;
 import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.IoRequest;
+import dev.gadget4j.internal.DeadlineCompletion;
+import dev.gadget4j.jfr.GadgetEvents;
 import dev.gadget4j.linux.sys.Aio;
 import dev.gadget4j.linux.sys.Fd;
 import dev.gadget4j.linux.sys.IoAbi;
@@ -23,7 +25,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * iocb, a pointer cell naming it (io_submit's {@code struct iocb **}) and, for heap segments, a
  * bounce buffer grown on demand; one io_event array and timespec for the reaper, one io_event for
  * io_cancel. A request is its slot's index ({@code aio_data}); a successful submit and reap
- * allocate only the {@link IoRequest} handed to the caller. A slot is reused only after its
+ * allocate only the {@link IoRequest} handed to the caller, and nothing when the caller hands a
+ * finished one back to be refilled (the library's streams do). Each completion is reported to a
+ * running JFR recording ({@link GadgetEvents#transfer}; one flag test while none runs). A slot is reused only after its
  * request was reaped, and {@link Request#cancel()} calls io_cancel under the monitor, so it never
  * names a slot that was handed to a newer request.
  *
@@ -61,21 +65,51 @@ final class AioQueue {
         this.blocked = blocked;
     }
 
-    /** One asynchronous read or write. */
-    final class Request implements IoRequest, Waits.Completion {
-        private final boolean read;
-        private final MemorySegment user;
-        /** Set once by {@link #place}, monitor held. */
+    /**
+     * One asynchronous read or write. The library's streams hand a finished one back to
+     * {@link #submit} for their next request ({@link dev.gadget4j.internal.RecyclingEndpoint}),
+     * which refills it: every field is (re)set under the monitor before the kernel sees the slot.
+     */
+    final class Request implements IoRequest, Waits.Completion, DeadlineCompletion {
+        private boolean read;
+        private MemorySegment user;
+        private long length;
         private int slot;
         private MemorySegment kernelBuffer;
         private boolean done;
         private long result;
         private Errno error;
         private String note;
+        /** {@link GadgetEvents#start()} at submission: 0 while no recording runs. */
+        private long started;
+        /** False for a request the kernel refused: its end is the exception, not a transfer event. */
+        private boolean queued;
 
-        private Request(boolean read, MemorySegment user) {
+        /** Monitor held: a new request of {@code length} bytes of {@code user}, not yet in a slot. */
+        private Request fill(boolean read, MemorySegment user, long length) {
             this.read = read;
             this.user = user;
+            this.length = length;
+            this.slot = -1;
+            this.kernelBuffer = null;
+            this.done = false;
+            this.result = 0;
+            this.error = null;
+            this.note = null;
+            this.started = GadgetEvents.start();
+            this.queued = true;
+            return this;
+        }
+
+        /** Monitor held: ends a request the kernel never took. */
+        private void refused(long res) {
+            queued = false;
+            complete(res, null);
+        }
+
+        /** Monitor held: whether {@link #submit} may refill it (this queue's, and reaped). */
+        private boolean spentIn(AioQueue queue) {
+            return queue == AioQueue.this && done;
         }
 
         /** Monitor held: the slot it was given and the memory the kernel moves data to or from. */
@@ -105,8 +139,13 @@ final class AioQueue {
                 }
             }
             done = true;
-            slots.release(slot);
+            if (slot >= 0) {
+                slots.release(slot);
+            }
             monitor.notifyAll();
+            if (queued) {
+                GadgetEvents.transfer(path, GadgetEvents.AIO, !read, result, error, started);
+            }
         }
 
         @Override
@@ -116,15 +155,24 @@ final class AioQueue {
 
         @Override
         public int await(Duration timeout) {
-            if (!Waits.awaitReaped(reaping, monitor, this, System.nanoTime() + Waits.nanos(timeout), reaper,
-                    "io_getevents", path)) {
-                throw new GadgetException("io_getevents", path, Errno.ETIMEDOUT,
-                        (read ? "read" : "write") + " of " + user.byteSize() + " bytes not complete after " + timeout);
+            return awaitUntil(System.nanoTime() + Waits.nanos(timeout), timeout);
+        }
+
+        @Override
+        public long awaitBytesUntil(long deadlineNanos) {
+            return awaitUntil(deadlineNanos, null);
+        }
+
+        /** {@code timeout} only names the wait in the exception (null: a deadline of the caller's). */
+        private int awaitUntil(long deadline, Duration timeout) {
+            if (!Waits.awaitReaped(reaping, monitor, this, deadline, reaper, "io_getevents", path)) {
+                throw new GadgetException("io_getevents", path, Errno.ETIMEDOUT, (read ? "read" : "write") + " of "
+                        + length + " bytes not complete after " + (timeout != null ? timeout : "the stream's timeout"));
             }
             synchronized (monitor) {
                 if (error != null) {
                     throw new GadgetException(read ? "read (aio)" : "write (aio)", path, error,
-                            note != null ? note : (read ? "read" : "write") + " of " + user.byteSize() + " bytes completed with "
+                            note != null ? note : (read ? "read" : "write") + " of " + length + " bytes completed with "
                                     + error.name());
                 }
                 return (int) result;
@@ -175,7 +223,12 @@ final class AioQueue {
         aio = context;
     }
 
-    Request submit(MemorySegment segment, boolean read) {
+    /**
+     * Queues a read into (or a write of) the first {@code length} bytes of {@code segment}, in
+     * {@code spent} when that is a finished request of this queue (see {@link Request}), else in
+     * a new one.
+     */
+    Request submit(MemorySegment segment, long length, boolean read, IoRequest spent) {
         String op = read ? "io_submit (read)" : "io_submit (write)";
         int call = blocked.enter(op);
         try {
@@ -187,20 +240,20 @@ final class AioQueue {
                 if (aio == null) {
                     setUpLocked();
                 }
-                long size = segment.byteSize();
-                r = new Request(read, segment);
+                r = (spent instanceof Request old && old.spentIn(this) ? old : new Request()).fill(read, segment, length);
                 int slot = slots.take(r);
                 if (slot < 0) {
+                    r.refused(-Errno.EAGAIN.number());
                     throw new GadgetException(op, path, Errno.EAGAIN, DEPTH + " requests are in flight on this endpoint");
                 }
-                MemorySegment kernel = r.place(slot, segment.isNative() ? segment : slots.bounce(slot, size));
+                MemorySegment kernel = r.place(slot, segment.isNative() ? segment : slots.bounce(slot, length));
                 if (!read && kernel != segment) {
-                    MemorySegment.copy(segment, 0, kernel, 0, size);
+                    MemorySegment.copy(segment, 0, kernel, 0, length);
                 }
                 try {
-                    Aio.prep(iocbs[slot], read, file, kernel, size, 0, slot);
+                    Aio.prep(iocbs[slot], read, file, kernel, length, 0, slot);
                 } catch (GadgetException e) {
-                    r.complete(-e.errno().number(), null);
+                    r.refused(-e.errno().number());
                     throw e;
                 }
             }
@@ -213,7 +266,7 @@ final class AioQueue {
             if (rc < 0) {
                 Errno e = Waits.errno((int) -rc);
                 synchronized (monitor) {
-                    r.complete(rc, null);
+                    r.refused(rc);
                 }
                 if (e == Errno.EINTR) {
                     throw blocked.closedError(op);

@@ -1,5 +1,7 @@
 package dev.gadget4j.linux;
 
+import dev.gadget4j.GadgetException;
+import dev.gadget4j.jfr.GadgetEvents;
 import dev.gadget4j.linux.sys.Fd;
 import dev.gadget4j.linux.sys.Libc;
 import java.lang.foreign.Arena;
@@ -86,8 +88,23 @@ final class ClassicIo {
         return bounce;
     }
 
-    /** One read or write, retried after a stray signal, failed with EBADF after {@link #shutDown()}. */
+    /**
+     * One read or write, retried after a stray signal, failed with EBADF after {@link #shutDown()};
+     * its end is reported to a running JFR recording (one flag test while none runs).
+     */
     private long transfer(boolean read, MemorySegment buf, long length) {
+        long started = GadgetEvents.start();
+        try {
+            long n = transferOnce(read, buf, length);
+            GadgetEvents.transfer(path, GadgetEvents.CLASSIC, !read, n, null, started);
+            return n;
+        } catch (GadgetException e) {
+            GadgetEvents.transfer(path, GadgetEvents.CLASSIC, !read, 0, e.errno(), started);
+            throw e;
+        }
+    }
+
+    private long transferOnce(boolean read, MemorySegment buf, long length) {
         String op = read ? "read" : "write";
         if (!file.tryAcquire()) {
             throw file.closedError(op);

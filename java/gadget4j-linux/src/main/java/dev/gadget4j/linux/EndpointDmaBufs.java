@@ -5,6 +5,8 @@ import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.internal.EndpointChecks;
 import dev.gadget4j.internal.EndpointErrors;
+import dev.gadget4j.Transfer;
+import dev.gadget4j.jfr.GadgetEvents;
 import dev.gadget4j.linux.sys.Constants;
 import dev.gadget4j.linux.sys.Fd;
 import dev.gadget4j.linux.sys.FenceCalls;
@@ -33,7 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * it; TRANSFER and DETACH use the newest attachment of a buffer) to know which transfer a DETACH
  * cancels.
  *
- * <p>A transfer's steady state takes no lock and allocates only its {@link LinuxTransfer}: two
+ * <p>A transfer's steady state takes no lock and allocates only its {@link LinuxTransfer} (nothing
+ * when the caller hands a spent one back to be refilled, as the library's streams do): two
  * handle acquisitions (endpoint and DMABUF file), one bind-gate entry, one export entry, the
  * per-thread {@link FenceScratch} for every struct, five syscalls (TRANSFER, EXPORT_SYNC_FILE,
  * FILE_INFO, poll only when not yet signalled, close).
@@ -143,8 +146,8 @@ final class EndpointDmaBufs {
 
     /** The backend's own, open DmaBuf behind {@code buf}, as dma_buf_get() would resolve its fd. */
     private LinuxDmaBuf resolve(DmaBuf buf, String operation) {
-        return EndpointChecks.resolve(buf, LinuxDmaBuf.class, l -> l.allocator() == ffs.gadget().backend().dmaBufs(),
-                operation, path);
+        LinuxDmaBuf ours = buf instanceof LinuxDmaBuf l && l.allocator() == ffs.gadget().backend().dmaBufs() ? l : null;
+        return EndpointChecks.resolve(buf, ours, operation, path);
     }
 
     /** Runs an ioctl whose int argument is the DMABUF's fd, the DMABUF acquired meanwhile. */
@@ -236,8 +239,10 @@ final class EndpointDmaBufs {
 
     // ---- transfer ----
 
-    LinuxTransfer transfer(DmaBuf buf, long length) {
+    /** Queues a transfer; its handle is {@code spent} refilled when that one is spent (see {@link LinuxTransfer#spentFor}). */
+    LinuxTransfer transfer(DmaBuf buf, long length, Transfer spent) {
         String op = EndpointErrors.TRANSFER;
+        long started = GadgetEvents.start();
         FenceScratch s = FenceScratch.current();
         // Held across the ioctl and the export: the kernel cannot release the file (and with it
         // the attachments) in between, even if another thread closes this endpoint.
@@ -256,7 +261,7 @@ final class EndpointDmaBufs {
             dmabuf.acquire(op);
             try {
                 queue(l, dmabuf.number(), length, s);
-                return track(l, dmabuf.number(), a, length, seqno.incrementAndGet(), s);
+                return track(l, dmabuf.number(), a, length, seqno.incrementAndGet(), spent, started, s);
             } finally {
                 dmabuf.release();
             }
@@ -302,27 +307,30 @@ final class EndpointDmaBufs {
     }
 
     /** After a successful TRANSFER: the sync_file export, unless the endpoint or attachment is going away. */
-    private LinuxTransfer track(LinuxDmaBuf l, int dmabufFd, Attachment a, long length, long seq, FenceScratch s) {
+    private LinuxTransfer track(LinuxDmaBuf l, int dmabufFd, Attachment a, long length, long seq, Transfer spent,
+                                long started, FenceScratch s) {
         DmaBufFences fences = l.fences();
         fences.enterExport();
         try {
             if ((state.get() & CLOSING) != 0) {
                 // The file is released after this call returns: the kernel then dequeues this
                 // transfer, the newest of its attachment.
-                return LinuxTransfer.settled(this, l, length, seq, Errno.ECONNRESET, true,
+                return LinuxTransfer.settled(this, l, length, seq, started, Errno.ECONNRESET, true,
                         "cancelled: the endpoint was closed while it was being queued");
             }
             if (a == null || a.dropped) {
-                return LinuxTransfer.settled(this, l, length, seq, null, false,
+                return LinuxTransfer.settled(this, l, length, seq, started, null, false,
                         "its attachment was detached by another thread while it was being queued");
             }
             boolean shared = fences.othersInFlight(a);
             int sync = FenceCalls.exportSyncFile(dmabufFd, Constants.DMA_BUF_SYNC_RW, s);
             if (sync < 0) {
-                return LinuxTransfer.settled(this, l, length, seq, null, false,
+                return LinuxTransfer.settled(this, l, length, seq, started, null, false,
                         "DMA_BUF_IOCTL_EXPORT_SYNC_FILE failed (" + Waits.errno(-sync) + "): its completion cannot be observed");
             }
-            LinuxTransfer t = new LinuxTransfer(this, l, a, length, seq, sync, shared);
+            LinuxTransfer t = spent instanceof LinuxTransfer old && old.spentFor(this, a)
+                    ? old.refill(length, seq, sync, shared, started)
+                    : new LinuxTransfer(this, l, a, length, seq, sync, shared, started);
             a.latest = t;
             fences.live.add(t);
             if (live.add(t) > TIDY_THRESHOLD) {

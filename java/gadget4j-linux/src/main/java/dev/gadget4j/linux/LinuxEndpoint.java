@@ -8,6 +8,7 @@ import dev.gadget4j.IoRequest;
 import dev.gadget4j.Transfer;
 import dev.gadget4j.internal.EndpointChecks;
 import dev.gadget4j.internal.EndpointErrors;
+import dev.gadget4j.internal.RecyclingEndpoint;
 import dev.gadget4j.linux.sys.Constants;
 import dev.gadget4j.linux.sys.Fd;
 import dev.gadget4j.linux.sys.FunctionFsAbi;
@@ -20,9 +21,11 @@ import java.util.Objects;
 /**
  * An open FunctionFS endpoint file. Classic I/O uses read()/write() and Linux AIO; DMABUFs use
  * the FunctionFS DMABUF ioctls through {@link EndpointDmaBufs}, which owns the attachments,
- * transfers and fence bookkeeping.
+ * transfers and fence bookkeeping. The library's streams queue through {@link RecyclingEndpoint},
+ * refilling their spent handles; {@link #transfer}, {@link #submitRead} and {@link #submitWrite}
+ * return a new handle per call, which the caller may keep as long as it likes.
  */
-final class LinuxEndpoint implements Endpoint {
+final class LinuxEndpoint implements Endpoint, RecyclingEndpoint {
     private final LinuxFunctionFs ffs;
     private final int number;
     private final String path;
@@ -95,19 +98,24 @@ final class LinuxEndpoint implements Endpoint {
 
     @Override
     public IoRequest submitRead(MemorySegment dst) {
-        Objects.requireNonNull(dst, "dst");
-        if (dst.isReadOnly()) {
-            throw new IllegalArgumentException("read into a read-only segment");
-        }
-        checkIo("io_submit (read)", dst, false);
-        return aio.submit(dst, true);
+        return submitAio(dst, false, Objects.requireNonNull(dst, "dst").byteSize(), null);
     }
 
     @Override
     public IoRequest submitWrite(MemorySegment src) {
-        Objects.requireNonNull(src, "src");
-        checkIo("io_submit (write)", src, true);
-        return aio.submit(src, false);
+        return submitAio(src, true, Objects.requireNonNull(src, "src").byteSize(), null);
+    }
+
+    @Override
+    public IoRequest submit(MemorySegment buffer, long length, IoRequest spent) {
+        return submitAio(buffer, in, length, spent);
+    }
+
+    /** AIO of the first {@code length} bytes of {@code s}: a write when {@code write}, else a read. */
+    private IoRequest submitAio(MemorySegment s, boolean write, long length, IoRequest spent) {
+        checkIo(write ? "io_submit (write)" : "io_submit (read)", s, write);
+        Objects.checkFromIndexSize(0, length, s.byteSize());
+        return aio.submit(s, length, !write, spent);
     }
 
     @Override
@@ -202,9 +210,14 @@ final class LinuxEndpoint implements Endpoint {
 
     @Override
     public Transfer transfer(DmaBuf buf, long length) {
+        return transfer(buf, length, null);
+    }
+
+    @Override
+    public Transfer transfer(DmaBuf buf, long length, Transfer spent) {
         checkOpen("FUNCTIONFS_DMABUF_TRANSFER");
         FunctionFsDmaBufSupport.require("FUNCTIONFS_DMABUF_TRANSFER", path);
-        return dmabufs.transfer(buf, length);
+        return dmabufs.transfer(buf, length, spent);
     }
 
     @Override

@@ -22,7 +22,8 @@ import java.util.TreeSet;
 /**
  * A device opened through usbfs. Control and bulk transfers are the synchronous ioctls with the
  * timeout in milliseconds; {@link #submitBulk} hands the URB to the handle's {@link UrbQueue}.
- * Heap segments are copied through native buffers.
+ * Heap segments are copied through native buffers. The synchronous calls' structs and bounce
+ * buffers are the device's own ({@link UsbfsScratch}), so a call allocates nothing.
  */
 final class LinuxHostDevice implements HostDevice {
 
@@ -31,6 +32,8 @@ final class LinuxHostDevice implements HostDevice {
     private final byte[] deviceDescriptor;
     private final TreeSet<Integer> claimed = new TreeSet<>();
     private final UrbQueue urbs;
+    /** The synchronous control and bulk calls' structs and bounce buffers. */
+    private final UsbfsScratch scratch = new UsbfsScratch();
     private volatile boolean closed;
     private final LinuxBackend backend;
 
@@ -99,10 +102,10 @@ final class LinuxHostDevice implements HostDevice {
     }
 
     private int activeConfiguration() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment b = arena.allocate(1);
-            if (controlNative(0x80, 8, 0, 0, b, 1000) == 1) {
-                return b.get(ValueLayout.JAVA_BYTE, 0) & 0xff;
+        try {
+            byte[] b = new byte[1];
+            if (control(0x80, 8, 0, 0, MemorySegment.ofArray(b), Duration.ofSeconds(1)) == 1) {
+                return b[0] & 0xff;
             }
         } catch (GadgetException e) {
             // fall back to the first configuration
@@ -126,24 +129,24 @@ final class LinuxHostDevice implements HostDevice {
         HostChecks.control(info.path(), data);
         checkOpen("USBDEVFS_CONTROL");
         boolean in = (requestType & 0x80) != 0;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = data.isNative() ? data : arena.allocate(Math.max(1, data.byteSize())).asSlice(0, data.byteSize());
-            if (!in && buf != data) {
-                MemorySegment.copy(data, 0, buf, 0, data.byteSize());
-            }
-            int n = controlNative(requestType, request, value, index, buf, millis(timeout));
+        UsbfsScratch.Set s = scratch.take();
+        try {
+            MemorySegment buf = s.buffer(data, !in);
+            int n = controlNative(requestType, request, value, index, buf, data.byteSize(), millis(timeout), s.struct());
             if (in && buf != data) {
                 MemorySegment.copy(buf, 0, data, 0, n);
             }
             return n;
+        } finally {
+            scratch.give(s);
         }
     }
 
-    private int controlNative(int requestType, int request, int value, int index, MemorySegment buf, int timeoutMs) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment c = arena.allocate(UsbfsAbi.CtrlTransfer.LAYOUT);
-            UsbfsAbi.CtrlTransfer.set(c, requestType, request, value, index, buf, timeoutMs);
-            return fd.ioctl(Ioctl.USBDEVFS_CONTROL, c);
+    private int controlNative(int requestType, int request, int value, int index, MemorySegment buf, long length,
+                              int timeoutMs, MemorySegment struct) {
+        try {
+            UsbfsAbi.CtrlTransfer.set(struct, requestType, request, value, index, buf, length, timeoutMs);
+            return fd.ioctl(Ioctl.USBDEVFS_CONTROL, struct);
         } catch (GadgetException e) {
             throw explained(e, String.format("request 0x%02x/0x%02x wValue 0x%04x wIndex 0x%04x", requestType, request,
                     value, index));
@@ -245,16 +248,13 @@ final class LinuxHostDevice implements HostDevice {
         HostChecks.bulk("USBDEVFS_BULK", info.path(), endpoint, data);
         checkOpen("USBDEVFS_BULK");
         boolean in = (endpoint & 0x80) != 0;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = data.isNative() ? data : arena.allocate(Math.max(1, data.byteSize())).asSlice(0, data.byteSize());
-            if (!in && buf != data) {
-                MemorySegment.copy(data, 0, buf, 0, data.byteSize());
-            }
-            MemorySegment b = arena.allocate(UsbfsAbi.BulkTransfer.LAYOUT);
-            UsbfsAbi.BulkTransfer.set(b, endpoint & 0xff, buf, millis(timeout));
+        UsbfsScratch.Set s = scratch.take();
+        try {
+            MemorySegment buf = s.buffer(data, !in);
+            UsbfsAbi.BulkTransfer.set(s.struct(), endpoint & 0xff, buf, data.byteSize(), millis(timeout));
             int n;
             try {
-                n = fd.ioctl(Ioctl.USBDEVFS_BULK, b);
+                n = fd.ioctl(Ioctl.USBDEVFS_BULK, s.struct());
             } catch (GadgetException e) {
                 throw explained(e, String.format("bulk transfer on endpoint 0x%02x", endpoint & 0xff));
             }
@@ -262,6 +262,8 @@ final class LinuxHostDevice implements HostDevice {
                 MemorySegment.copy(buf, 0, data, 0, n);
             }
             return n;
+        } finally {
+            scratch.give(s);
         }
     }
 

@@ -5,6 +5,8 @@ import dev.gadget4j.Endpoint;
 import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.Transfer;
+import dev.gadget4j.internal.DeadlineCompletion;
+import dev.gadget4j.jfr.GadgetEvents;
 import dev.gadget4j.linux.sys.Constants;
 import dev.gadget4j.linux.sys.FenceCalls;
 import dev.gadget4j.linux.sys.FenceScratch;
@@ -46,11 +48,15 @@ import java.util.Optional;
  * polling it, {@code DROP} once a DETACH or close wants it closed (new users then wait for the
  * result instead), {@code DONE} once the result is published, {@code CLOSING} once one thread
  * (the last user out after DONE, or the dropper) has taken the number to close it, and
- * {@code RELEASED} once it is closed: a dropper waits for RELEASED, not CLOSING, before the
- * kernel may free the attachment, since closing a sync_file takes its fences' locks. The steady state (export, FILE_INFO, poll, close)
- * allocates nothing but this object; messages are built only on failure.
+ * {@code RELEASED} once it is closed and out of every list: a dropper waits for RELEASED, not
+ * CLOSING, before the kernel may free the attachment, since closing a sync_file takes its fences'
+ * locks; only a RELEASED transfer may be refilled by its endpoint for a new one (see
+ * {@link #refill}). The steady state (export, FILE_INFO, poll, close) allocates nothing but this
+ * object, and nothing at all when the caller hands it back to be refilled (the library's streams
+ * do); messages are built only on failure. Each result is reported once to a running JFR
+ * recording ({@link GadgetEvents#transfer}; one flag test while none runs).
  */
-final class LinuxTransfer implements Transfer {
+final class LinuxTransfer implements Transfer, DeadlineCompletion {
     private static final byte[] DRIVER = FenceScratch.driverName("functionfs");
     private static final int DROP = 1;
     private static final int DONE = 2;
@@ -70,10 +76,13 @@ final class LinuxTransfer implements Transfer {
     private final EndpointDmaBufs owner;
     private final LinuxDmaBuf buf;
     private final EndpointDmaBufs.Attachment attachment;
-    private final long length;
-    private final long seqno;
-    private final int syncFd;
-    private final boolean shared;
+    /** Set for each transfer the object stands for, before {@code state} publishes it. */
+    private long length;
+    private long seqno;
+    private int syncFd;
+    private boolean shared;
+    /** {@link GadgetEvents#start()} before the TRANSFER ioctl: 0 while no recording runs. */
+    private long started;
     private volatile int state;
     private Errno error;
     private boolean known = true;
@@ -83,7 +92,7 @@ final class LinuxTransfer implements Transfer {
     private int bufferIndex = -1;
 
     LinuxTransfer(EndpointDmaBufs owner, LinuxDmaBuf buf, EndpointDmaBufs.Attachment attachment, long length,
-                  long seqno, int syncFd, boolean shared) {
+                  long seqno, int syncFd, boolean shared, long started) {
         this.owner = owner;
         this.buf = buf;
         this.attachment = attachment;
@@ -91,12 +100,39 @@ final class LinuxTransfer implements Transfer {
         this.seqno = seqno;
         this.syncFd = syncFd;
         this.shared = shared;
+        this.started = started;
+    }
+
+    /**
+     * Whether this object may stand for a new transfer of {@code attachment} on {@code endpoint}:
+     * its sync_file is closed and it is in no list, so no other thread can reach it any more
+     * (its endpoint's exports and drops of its buffer exclude each other, so no drop of this
+     * buffer holds it in a snapshot meanwhile).
+     */
+    boolean spentFor(EndpointDmaBufs endpoint, EndpointDmaBufs.Attachment attachment) {
+        return owner == endpoint && this.attachment == attachment && state == (DONE | CLOSING | RELEASED);
+    }
+
+    /** Makes a spent object ({@link #spentFor}) the handle of a new transfer; the state word publishes the fields. */
+    LinuxTransfer refill(long length, long seqno, int syncFd, boolean shared, long started) {
+        this.length = length;
+        this.seqno = seqno;
+        this.syncFd = syncFd;
+        this.shared = shared;
+        this.started = started;
+        error = null;
+        known = true;
+        note = null;
+        endpointIndex = -1;
+        bufferIndex = -1;
+        state = 0;
+        return this;
     }
 
     /** A transfer that is final from the start (queued on an endpoint being closed or detached). */
-    static LinuxTransfer settled(EndpointDmaBufs owner, LinuxDmaBuf buf, long length, long seqno, Errno error,
-                                 boolean known, String note) {
-        LinuxTransfer t = new LinuxTransfer(owner, buf, null, length, seqno, -1, false);
+    static LinuxTransfer settled(EndpointDmaBufs owner, LinuxDmaBuf buf, long length, long seqno, long started,
+                                 Errno error, boolean known, String note) {
+        LinuxTransfer t = new LinuxTransfer(owner, buf, null, length, seqno, -1, false, started);
         t.publish(error, known, note);
         t.state = DONE | CLOSING | RELEASED;
         return t;
@@ -178,15 +214,26 @@ final class LinuxTransfer implements Transfer {
         }
     }
 
-    /** Publishes the result once; the sync_file is closed by whoever holds the last use. */
-    private synchronized void publish(Errno e, boolean statusKnown, String why) {
-        if (done()) {
-            return;
+    /**
+     * Publishes the result once, and reports it to a running recording; the sync_file is closed
+     * by whoever holds the last use.
+     */
+    private void publish(Errno e, boolean statusKnown, String why) {
+        publish(e, statusKnown, why, 0);
+    }
+
+    /** {@link #publish(Errno, boolean, String)} with when its fence signalled (0: unknown). */
+    private void publish(Errno e, boolean statusKnown, String why, long signalledAt) {
+        synchronized (this) {
+            if (done()) {
+                return;
+            }
+            error = e;
+            known = statusKnown;
+            note = why;
+            STATE.getAndBitwiseOr(this, DONE);
         }
-        error = e;
-        known = statusKnown;
-        note = why;
-        STATE.getAndBitwiseOr(this, DONE);
+        GadgetEvents.transfer(owner.path(), GadgetEvents.DMABUF, owner.isIn(), length, e, started, signalledAt);
     }
 
     /**
@@ -223,6 +270,7 @@ final class LinuxTransfer implements Transfer {
         int candidates = 0;
         int pending = 0;
         int first = 0;
+        int firstIndex = 0;
         boolean alike = true;
         for (int i = 0; i < count; i++) {
             if (!s.fenceDriverIs(i, DRIVER)) {
@@ -231,6 +279,7 @@ final class LinuxTransfer implements Transfer {
             int st = s.fenceStatus(i);
             if (candidates == 0) {
                 first = st;
+                firstIndex = i;
             } else if (st != first) {
                 alike = false;
             }
@@ -251,7 +300,8 @@ final class LinuxTransfer implements Transfer {
             publish(null, false, "it completed before its fence could be exported; the kernel keeps no status then");
         } else if (candidates == 1 && !shared) {
             if (first != 0) {
-                publish(first < 0 ? Waits.errno(-first) : null, true, null);
+                // the fence's own signal time: a recording's latency ends there, not at this reading
+                publish(first < 0 ? Waits.errno(-first) : null, true, null, s.fenceTimestamp(firstIndex));
             }
         } else if (pending == 0) {
             publish(alike && first < 0 ? Waits.errno(-first) : null, false,
@@ -342,10 +392,14 @@ final class LinuxTransfer implements Transfer {
      */
     @Override
     public boolean waitFor(Duration timeout) {
+        return waitUntil(timeout == null ? Long.MAX_VALUE : System.nanoTime() + Waits.nanos(timeout));
+    }
+
+    /** {@link #waitFor} until a {@link System#nanoTime()} deadline ({@link Long#MAX_VALUE}: forever). */
+    private boolean waitUntil(long deadline) {
         if (done()) {
             return true;
         }
-        long deadline = timeout == null ? 0 : System.nanoTime() + Waits.nanos(timeout);
         FenceScratch s = FenceScratch.current();
         while (!done()) {
             if (!enterUse()) {
@@ -358,7 +412,7 @@ final class LinuxTransfer implements Transfer {
                     break;
                 }
                 int wait = -1;
-                if (timeout != null) {
+                if (deadline != Long.MAX_VALUE) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         return false;
@@ -382,9 +436,21 @@ final class LinuxTransfer implements Transfer {
 
     @Override
     public void await(Duration timeout) {
-        if (!waitFor(timeout)) {
+        awaitUntil(timeout == null ? Long.MAX_VALUE : System.nanoTime() + Waits.nanos(timeout), timeout);
+    }
+
+    @Override
+    public long awaitBytesUntil(long deadlineNanos) {
+        awaitUntil(deadlineNanos, null);
+        return length;
+    }
+
+    /** {@code timeout} only names the wait in the exception (null: a deadline of the caller's). */
+    private void awaitUntil(long deadline, Duration timeout) {
+        if (!waitUntil(deadline)) {
             throw new GadgetException("wait (DMABUF fence)", owner.path(), Errno.ETIMEDOUT,
-                    "transfer #" + seqno + " of DMABUF fd " + buf.fd() + " not complete after " + timeout);
+                    "transfer #" + seqno + " of DMABUF fd " + buf.fd() + " not complete after "
+                            + (timeout != null ? timeout : "the stream's timeout"));
         }
         Errno e = error;
         if (e != null) {

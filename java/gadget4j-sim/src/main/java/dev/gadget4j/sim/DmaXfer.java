@@ -5,17 +5,22 @@ import dev.gadget4j.Endpoint;
 import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.Transfer;
+import dev.gadget4j.internal.DeadlineCompletion;
 import dev.gadget4j.jfr.GadgetEvents;
 import java.time.Duration;
 import java.util.Optional;
 
-/** A DMABUF transfer: a USB request whose completion signals its fence. */
-final class DmaXfer extends Xfer implements Transfer {
+/**
+ * A DMABUF transfer: a USB request whose completion signals its fence. Once it has completed,
+ * its endpoint may refill it (and its fence, of the same context) for the next transfer of the
+ * same attachment, when the caller hands it back ({@link dev.gadget4j.internal.RecyclingEndpoint}).
+ */
+final class DmaXfer extends Xfer implements Transfer, DeadlineCompletion {
     private final Bus bus;
     private final SimEndpoint endpoint;
     private final Attachment attachment;
     final Fence fence;
-    private final long started = GadgetEvents.start();
+    private long started = GadgetEvents.start();
 
     DmaXfer(Bus bus, SimEndpoint endpoint, Attachment attachment, long length, Fence fence) {
         super(attachment.buf.memory(), length, false);
@@ -23,6 +28,19 @@ final class DmaXfer extends Xfer implements Transfer {
         this.endpoint = endpoint;
         this.attachment = attachment;
         this.fence = fence;
+    }
+
+    /** Lock held: whether it may stand for a new transfer of {@code att} on {@code ep} (see the class comment). */
+    boolean spentFor(SimEndpoint ep, Attachment att) {
+        return endpoint == ep && attachment == att && complete && fence.signaled;
+    }
+
+    /** Lock held: this object as a new transfer of {@code length} bytes with fence {@code seqno}. */
+    DmaXfer refill(long length, long seqno) {
+        reset(attachment.buf.memory(), length, false);
+        fence.renew(seqno);
+        started = GadgetEvents.start();
+        return this;
     }
 
     @Override
@@ -64,14 +82,24 @@ final class DmaXfer extends Xfer implements Transfer {
 
     @Override
     public void await(Duration timeout) {
+        awaitUntil(bus.deadline(timeout), timeout);
+    }
+
+    @Override
+    public long awaitBytesUntil(long deadlineNanos) {
+        awaitUntil(bus.deadlineFromSystem(deadlineNanos), null);
+        return length;
+    }
+
+    /** {@code timeout} only names the wait in the exception (null: a deadline of the caller's). */
+    private void awaitUntil(long deadline, Duration timeout) {
         bus.lock.lock();
         try {
-            long deadline = bus.deadline(timeout);
             while (!fence.signaled) {
                 if (!bus.await(deadline, "wait (DMABUF fence)", endpoint.path())) {
                     throw new GadgetException("wait (DMABUF fence)", endpoint.path(), Errno.ETIMEDOUT,
-                            "transfer #" + fence.seqno + " of DMABUF fd " + attachment.buf.fd()
-                                    + " not complete after " + timeout);
+                            "transfer #" + fence.seqno + " of DMABUF fd " + attachment.buf.fd() + " not complete after "
+                                    + (timeout != null ? timeout : "the stream's timeout"));
                 }
             }
             if (fence.error != null) {

@@ -8,7 +8,7 @@ import dev.gadget4j.Errno;
  */
 final class Fence {
     final long context;
-    final long seqno;
+    long seqno;
     final boolean write;
     boolean signaled;
     /** Null for success. */
@@ -18,5 +18,12 @@ final class Fence {
         this.context = context;
         this.seqno = seqno;
         this.write = write;
+    }
+
+    /** The same context's next fence, for a refilled transfer. */
+    void renew(long nextSeqno) {
+        seqno = nextSeqno;
+        signaled = false;
+        error = null;
     }
 }

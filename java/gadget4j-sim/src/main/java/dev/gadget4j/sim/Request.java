@@ -3,26 +3,30 @@ package dev.gadget4j.sim;
 import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.IoRequest;
+import dev.gadget4j.internal.DeadlineCompletion;
 import dev.gadget4j.jfr.GadgetEvents;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 
 /**
  * A classic request (gadget side: read/write/AIO on an endpoint file) or a URB (host side), as an
- * {@link IoRequest}.
+ * {@link IoRequest}. A completed one may be refilled by its owner for its next request on the same
+ * endpoint ({@link #refill}), when the caller is done with it.
  */
-final class Request extends Xfer implements IoRequest {
+final class Request extends Xfer implements IoRequest, DeadlineCompletion {
     private final Bus bus;
     private final EpFile ep;
     private final boolean hostSide;
-    private final String operation;
+    private String operation;
     /** The gadget-side path for the transfer event ({@link GadgetEvents#CLASSIC} or {@code AIO}); null for URBs. */
-    private final String path;
-    private final long started = GadgetEvents.start();
+    private String path;
+    private long started = GadgetEvents.start();
+    /** The host side's name for the endpoint, made once. */
+    private String object;
 
-    Request(Bus bus, EpFile ep, boolean hostSide, String operation, String path, MemorySegment segment,
+    Request(Bus bus, EpFile ep, boolean hostSide, String operation, String path, MemorySegment segment, long length,
             boolean zeroPacket) {
-        super(segment, segment.byteSize(), zeroPacket);
+        super(segment, length, zeroPacket);
         this.bus = bus;
         this.ep = ep;
         this.hostSide = hostSide;
@@ -30,8 +34,29 @@ final class Request extends Xfer implements IoRequest {
         this.path = path;
     }
 
+    /** Lock held: whether it may stand for a new request of the same side on {@code file}. */
+    boolean spentOn(EpFile file, boolean host) {
+        return ep == file && hostSide == host && complete;
+    }
+
+    /** Lock held: this object as a new request (see {@link #spentOn}). */
+    Request refill(String operation, String path, MemorySegment segment, long length, boolean zeroPacket) {
+        reset(segment, length, zeroPacket);
+        this.operation = operation;
+        this.path = path;
+        started = GadgetEvents.start();
+        object = null;
+        return this;
+    }
+
     String object() {
-        return hostSide ? String.format("endpoint 0x%02x", ep.udcAddress) : ep.path;
+        if (!hostSide) {
+            return ep.path;
+        }
+        if (object == null) {
+            object = String.format("endpoint 0x%02x", ep.udcAddress);
+        }
+        return object;
     }
 
     @Override
@@ -49,13 +74,22 @@ final class Request extends Xfer implements IoRequest {
 
     @Override
     public int await(Duration timeout) {
+        return awaitUntil(bus.deadline(timeout), timeout);
+    }
+
+    @Override
+    public long awaitBytesUntil(long deadlineNanos) {
+        return awaitUntil(bus.deadlineFromSystem(deadlineNanos), null);
+    }
+
+    /** {@code timeout} only names the wait in the exception (null: a deadline of the caller's). */
+    private int awaitUntil(long deadline, Duration timeout) {
         bus.lock.lock();
         try {
-            long deadline = bus.deadline(timeout);
             while (!complete) {
                 if (!bus.await(deadline, operation, object())) {
-                    throw new GadgetException(operation, object(), Errno.ETIMEDOUT,
-                            "not complete after " + timeout + " (" + done + " of " + length + " bytes)");
+                    throw new GadgetException(operation, object(), Errno.ETIMEDOUT, "not complete after "
+                            + (timeout != null ? timeout : "the stream's timeout") + " (" + done + " of " + length + " bytes)");
                 }
             }
             return result();

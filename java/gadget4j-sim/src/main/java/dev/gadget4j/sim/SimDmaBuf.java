@@ -101,7 +101,8 @@ final class SimDmaBuf implements DmaBuf {
 
     /** Whether a transfer of the given direction must wait (lock held): OUT waits for everything, IN for writers. */
     boolean busyFor(boolean outTransfer) {
-        for (Fence f : fences) {
+        for (int i = 0, n = fences.size(); i < n; i++) {
+            Fence f = fences.get(i);
             if (!f.signaled && (outTransfer || f.write)) {
                 return true;
             }
@@ -109,9 +110,17 @@ final class SimDmaBuf implements DmaBuf {
         return false;
     }
 
-    /** dma_resv_add_fence: a fence replaces an older one of the same context. Lock held. */
+    /**
+     * dma_resv_add_fence: a fence replaces an older one of the same context (a refilled transfer's
+     * fence replaces itself). Lock held; no lambda or removeIf, nothing allocated.
+     */
     void addFence(Fence fence) {
-        fences.removeIf(f -> f.signaled || f.context == fence.context);
+        for (int i = fences.size() - 1; i >= 0; i--) {
+            Fence f = fences.get(i);
+            if (f.signaled || f.context == fence.context) {
+                fences.remove(i);
+            }
+        }
         fences.add(fence);
     }
 
@@ -146,7 +155,12 @@ final class SimDmaBuf implements DmaBuf {
 
     @Override
     public boolean isClosed() {
-        return bus.locked(() -> closed);
+        bus.lock.lock(); // no lambda: a transfer asks this each time
+        try {
+            return closed;
+        } finally {
+            bus.lock.unlock();
+        }
     }
 
     @Override

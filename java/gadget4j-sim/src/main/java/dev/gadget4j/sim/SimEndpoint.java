@@ -9,13 +9,19 @@ import dev.gadget4j.Transfer;
 import dev.gadget4j.jfr.GadgetEvents;
 import dev.gadget4j.internal.EndpointChecks;
 import dev.gadget4j.internal.EndpointErrors;
+import dev.gadget4j.internal.RecyclingEndpoint;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 
-/** An open endpoint file of a simulated FunctionFS instance. */
-final class SimEndpoint implements Endpoint {
+/**
+ * An open endpoint file of a simulated FunctionFS instance. The library's streams queue through
+ * {@link RecyclingEndpoint}, refilling their completed handles; the public calls return a new
+ * handle each.
+ */
+final class SimEndpoint implements Endpoint, RecyclingEndpoint {
     /** FunctionFS's DMABUF_ENQUEUE_TIMEOUT_MS. */
     static final long ENQUEUE_TIMEOUT_NANOS = 5_000_000_000L;
 
@@ -53,40 +59,67 @@ final class SimEndpoint implements Endpoint {
         EndpointChecks.open(closed, operation, ep.path);
     }
 
-    private Request submit(String operation, String path, MemorySegment segment, boolean wantIn) {
+    /**
+     * Lock held: queues a request of the first {@code length} bytes of {@code segment}, in
+     * {@code spent} when that is a completed gadget-side request of this file, else in a new one.
+     */
+    private Request submit(String operation, String path, MemorySegment segment, long length, boolean wantIn,
+                           IoRequest spent) {
         EndpointChecks.io(closed, ep.in(), wantIn, operation, ep.path, segment);
+        Objects.checkFromIndexSize(0, length, segment.byteSize());
         waitEnabled(operation);
-        Request r = new Request(bus, ep, false, operation, path, segment, false);
+        Request r = spent instanceof Request old && old.spentOn(ep, false)
+                ? old.refill(operation, path, segment, length, false)
+                : new Request(bus, ep, false, operation, path, segment, length, false);
         ep.queueGadget(r);
         return r;
     }
 
     @Override
     public int read(MemorySegment dst) {
-        return bus.locked(() -> submit("read", GadgetEvents.CLASSIC, dst, false).awaitUninterruptibly(this));
+        return bus.locked(() -> submit("read", GadgetEvents.CLASSIC, dst, dst.byteSize(), false, null).awaitUninterruptibly(this));
     }
 
     @Override
     public int write(MemorySegment src) {
-        return bus.locked(() -> submit("write", GadgetEvents.CLASSIC, src, true).awaitUninterruptibly(this));
+        return bus.locked(() -> submit("write", GadgetEvents.CLASSIC, src, src.byteSize(), true, null).awaitUninterruptibly(this));
     }
 
     @Override
     public IoRequest submitRead(MemorySegment dst) {
-        return bus.locked(() -> submitAsync("io_submit (read)", dst, false));
+        return submitAsync(Objects.requireNonNull(dst, "dst"), dst.byteSize(), false, null);
     }
 
     @Override
     public IoRequest submitWrite(MemorySegment src) {
-        return bus.locked(() -> submitAsync("io_submit (write)", src, true));
+        return submitAsync(Objects.requireNonNull(src, "src"), src.byteSize(), true, null);
     }
 
-    /** An AIO request lives in this file's AIO context, which closing the file destroys. Lock held. */
-    private Request submitAsync(String operation, MemorySegment segment, boolean wantIn) {
-        Request r = submit(operation, GadgetEvents.AIO, segment, wantIn);
-        asyncRequests.removeIf(old -> old.complete);
-        asyncRequests.add(r);
-        return r;
+    @Override
+    public IoRequest submit(MemorySegment buffer, long length, IoRequest spent) {
+        return submitAsync(buffer, length, ep.in(), spent);
+    }
+
+    /**
+     * An AIO request lives in this file's AIO context, which closing the file destroys. No lambda
+     * and no removeIf: a stream's steady state allocates nothing here.
+     */
+    private Request submitAsync(MemorySegment segment, long length, boolean write, IoRequest spent) {
+        bus.lock.lock();
+        try {
+            // Completed ones leave first: a spent request about to be refilled is among them.
+            for (int i = asyncRequests.size() - 1; i >= 0; i--) {
+                if (asyncRequests.get(i).complete) {
+                    asyncRequests.remove(i);
+                }
+            }
+            Request r = submit(write ? "io_submit (write)" : "io_submit (read)", GadgetEvents.AIO, segment, length, write,
+                    spent);
+            asyncRequests.add(r);
+            return r;
+        } finally {
+            bus.lock.unlock();
+        }
     }
 
     @Override
@@ -186,7 +219,7 @@ final class SimEndpoint implements Endpoint {
 
     /** The simulated DMABUF behind {@code buf}, as dma_buf_get() would resolve its fd. */
     private SimDmaBuf resolve(DmaBuf buf, String operation) {
-        return EndpointChecks.resolve(buf, SimDmaBuf.class, ffs.backend::owns, operation, ep.path);
+        return EndpointChecks.resolve(buf, buf instanceof SimDmaBuf s && ffs.backend.owns(s) ? s : null, operation, ep.path);
     }
 
     /** gadget4j never issues TRANSFER or DETACH on an unbound function: 6.12 dereferences a NULL gadget there. */
@@ -243,6 +276,11 @@ final class SimEndpoint implements Endpoint {
 
     @Override
     public Transfer transfer(DmaBuf buf, long length) {
+        return transfer(buf, length, null);
+    }
+
+    @Override
+    public Transfer transfer(DmaBuf buf, long length, Transfer spent) {
         String op = EndpointErrors.TRANSFER;
         bus.lock.lock();
         try {
@@ -253,9 +291,9 @@ final class SimEndpoint implements Endpoint {
                 throw failed(Errno.EINVAL, sim, length);
             }
             Attachment att = null;
-            for (Attachment a : ep.attachments) {
-                if (a.buf == sim) {
-                    att = a;
+            for (int i = 0, n = ep.attachments.size(); i < n; i++) {
+                if (ep.attachments.get(i).buf == sim) {
+                    att = ep.attachments.get(i);
                     break;
                 }
             }
@@ -281,9 +319,9 @@ final class SimEndpoint implements Endpoint {
             if (!ep.enabled || closed) {
                 throw failed(Errno.ESHUTDOWN, sim, length);
             }
-            Fence fence = new Fence(att.context, ++ep.seqno, out);
-            sim.addFence(fence);
-            DmaXfer x = new DmaXfer(bus, this, att, length, fence);
+            DmaXfer x = spent instanceof DmaXfer old && old.spentFor(this, att) ? old.refill(length, ++ep.seqno)
+                    : new DmaXfer(bus, this, att, length, new Fence(att.context, ++ep.seqno, out));
+            sim.addFence(x.fence);
             sim.retain();
             att.latest = x;
             ep.queueGadget(x);

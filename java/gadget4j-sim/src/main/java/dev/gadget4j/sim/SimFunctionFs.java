@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.locks.Condition;
 
 /**
  * A simulated FunctionFS instance: ep0's state machine, its event queue with f_fs.c's coalescing
@@ -33,6 +34,10 @@ final class SimFunctionFs implements FunctionFs {
     private final SimGadget gadget;
     private final String name;
     private final String dir;
+    /** The ep0 file's name, made once: every wake-up of a waiting reader names it. */
+    private final String ep0;
+    /** What an ep0 reader waits for: an event, or the close. */
+    private final Condition readable;
     private FunctionLayout layout;
     private final List<EpFile> eps = new ArrayList<>();
     private final List<SimEndpoint> open = new ArrayList<>();
@@ -54,6 +59,8 @@ final class SimFunctionFs implements FunctionFs {
         this.gadget = gadget;
         this.name = name;
         this.dir = "ffs-" + gadget.spec().name() + "-" + name;
+        this.ep0 = dir + "/ep0";
+        this.readable = bus.condition();
     }
 
     @Override
@@ -62,7 +69,7 @@ final class SimFunctionFs implements FunctionFs {
     }
 
     private String ep0() {
-        return dir + "/ep0";
+        return ep0;
     }
 
     private void checkOpen(String operation) {
@@ -146,6 +153,7 @@ final class SimFunctionFs implements FunctionFs {
                 : (old.type() == rem1 || old.type() == rem2));
         events.add(e);
         bus.signal();
+        readable.signalAll();
     }
 
     @Override
@@ -156,7 +164,7 @@ final class SimFunctionFs implements FunctionFs {
             SetupRules.refuseNextEvent(delivered);
             long deadline = bus.deadline(timeout);
             while (events.isEmpty()) {
-                if (!bus.await(deadline, "read", ep0())) {
+                if (!bus.await(readable, deadline, "read", ep0())) {
                     return Optional.empty();
                 }
                 checkOpen("read");
@@ -169,7 +177,7 @@ final class SimFunctionFs implements FunctionFs {
                 delivered = null;
             }
             if (GadgetEvents.isEnabled()) {
-                GadgetEvents.ep0(ep0(), e); // ep0() builds a string
+                GadgetEvents.ep0(ep0(), e);
             }
             return Optional.of(e);
         } finally {
@@ -360,6 +368,7 @@ final class SimFunctionFs implements FunctionFs {
                 control = null;
             }
             bus.signal();
+            readable.signalAll();
         });
     }
 }

@@ -28,6 +28,8 @@ final class SimGadget implements Gadget {
     private final Bus bus;
     private final GadgetSpec spec;
     private final Map<String, SimFunctionFs> functions = new LinkedHashMap<>();
+    /** The same functions in the same order, for the per-URB lookup. */
+    private final SimFunctionFs[] functionArray;
     private boolean closed;
     private boolean bound;
     /** Increments on every bind, so host handles of an earlier connection see ENODEV. */
@@ -44,6 +46,7 @@ final class SimGadget implements Gadget {
         for (String f : spec.functions()) {
             functions.put(f, new SimFunctionFs(this, f));
         }
+        this.functionArray = functions.values().toArray(SimFunctionFs[]::new);
     }
 
     @Override
@@ -161,12 +164,13 @@ final class SimGadget implements Gadget {
         return null;
     }
 
-    /** The endpoint with host-visible address {@code address}, or null. */
+    /** The endpoint with host-visible address {@code address}, or null. Every URB asks: no iterator. */
     EpFile endpoint(int address) {
-        for (SimFunctionFs f : functions.values()) {
-            for (EpFile e : f.eps()) {
-                if (e.udcAddress == address) {
-                    return e;
+        for (SimFunctionFs f : functionArray) {
+            List<EpFile> eps = f.eps();
+            for (int i = 0, n = eps.size(); i < n; i++) {
+                if (eps.get(i).udcAddress == address) {
+                    return eps.get(i);
                 }
             }
         }

@@ -261,9 +261,23 @@ final class SimHostDevice implements HostDevice {
         standardRequest(0x01, 11, alternateSetting, interfaceNumber);
     }
 
+    /**
+     * A synchronous bulk call's URB; the call that finds it here takes it (lock held) and puts it
+     * back once done, so a loop of bulk calls refills one URB instead of allocating one per call.
+     */
+    private Request idleUrb;
+
     @Override
     public int bulk(int endpoint, MemorySegment data, Duration timeout) {
-        IoRequest r = submitBulk(endpoint, data, false);
+        Request spent;
+        bus.lock.lock();
+        try {
+            spent = idleUrb;
+            idleUrb = null;
+        } finally {
+            bus.lock.unlock();
+        }
+        Request r = queueUrb(endpoint, data, false, spent);
         try {
             return r.await(timeout);
         } catch (GadgetException e) {
@@ -271,11 +285,23 @@ final class SimHostDevice implements HostDevice {
                 r.cancel();
             }
             throw e;
+        } finally {
+            bus.lock.lock();
+            try {
+                idleUrb = r;
+            } finally {
+                bus.lock.unlock();
+            }
         }
     }
 
     @Override
     public IoRequest submitBulk(int endpoint, MemorySegment data, boolean zeroPacket) {
+        return queueUrb(endpoint, data, zeroPacket, null);
+    }
+
+    /** Queues a URB, in {@code spent} when that is a completed URB of the endpoint, else in a new one. */
+    private Request queueUrb(int endpoint, MemorySegment data, boolean zeroPacket, Request spent) {
         HostChecks.bulk("USBDEVFS_SUBMITURB", info.path(), endpoint, data);
         boolean in = (endpoint & 0x80) != 0;
         bus.lock.lock();
@@ -286,7 +312,10 @@ final class SimHostDevice implements HostDevice {
                 throw new GadgetException("USBDEVFS_SUBMITURB", info.path(), Errno.ENOENT,
                         String.format("no endpoint 0x%02x in the active configuration", endpoint));
             }
-            Request r = new Request(bus, e, true, "USBDEVFS_SUBMITURB", null, data, zeroPacket && !in);
+            boolean zlp = zeroPacket && !in;
+            Request r = spent != null && spent.spentOn(e, true)
+                    ? spent.refill("USBDEVFS_SUBMITURB", null, data, data.byteSize(), zlp)
+                    : new Request(bus, e, true, "USBDEVFS_SUBMITURB", null, data, data.byteSize(), zlp);
             e.queueHost(r);
             return r;
         } finally {

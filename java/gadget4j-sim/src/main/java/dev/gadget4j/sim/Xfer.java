@@ -8,19 +8,27 @@ import java.lang.foreign.MemorySegment;
  * host-side URB. Guarded by the bus lock.
  */
 class Xfer {
-    final MemorySegment segment;
-    final long length;
+    MemorySegment segment;
+    long length;
     /** Host OUT URBs with URB_ZERO_PACKET: a zero-length packet follows a full last packet. */
-    final boolean zeroPacket;
+    boolean zeroPacket;
     long done;
     boolean complete;
     /** Null for success. */
     Errno status;
 
     Xfer(MemorySegment segment, long length, boolean zeroPacket) {
+        reset(segment, length, zeroPacket);
+    }
+
+    /** Makes this a new, not yet queued transfer (a completed one is refilled for its owner's next). */
+    final void reset(MemorySegment segment, long length, boolean zeroPacket) {
         this.segment = segment;
         this.length = length;
         this.zeroPacket = zeroPacket;
+        done = 0;
+        complete = false;
+        status = null;
     }
 
     long remaining() {

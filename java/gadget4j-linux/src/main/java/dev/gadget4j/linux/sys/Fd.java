@@ -10,6 +10,8 @@ import java.util.function.IntToLongFunction;
  * the process has meanwhile reused for another file is never touched.
  */
 public final class Fd extends OwnedHandle {
+    /** {@link #transfer}'s offset for read and write (any other, even a negative one, goes to pread/pwrite). */
+    private static final long NO_OFFSET = Long.MIN_VALUE;
     private final int number;
 
     private Fd(int number, String name) {
@@ -61,34 +63,38 @@ public final class Fd extends OwnedHandle {
 
     /** Reads into {@code buf}: the number of bytes read, 0 at end of file. */
     public long read(MemorySegment buf) {
-        return transfer(false, buf);
+        return transfer(false, buf, NO_OFFSET);
     }
 
     /** Writes {@code buf}: the number of bytes written. */
     public long write(MemorySegment buf) {
-        return transfer(true, buf);
-    }
-
-    /** read or write without a lambda: nothing allocated on success. */
-    private long transfer(boolean write, MemorySegment buf) {
-        if (!tryAcquire()) {
-            throw closedError(write ? "write" : "read");
-        }
-        try {
-            return write ? Libc.write(number, buf, name()) : Libc.read(number, buf, name());
-        } finally {
-            release();
-        }
+        return transfer(true, buf, NO_OFFSET);
     }
 
     /** {@code pread} at {@code offset}. */
     public long pread(MemorySegment buf, long offset) {
-        return using("pread", n -> Libc.pread(n, buf, offset, name()));
+        return transfer(false, buf, offset);
     }
 
     /** {@code pwrite} at {@code offset}. */
     public long pwrite(MemorySegment buf, long offset) {
-        return using("pwrite", n -> Libc.pwrite(n, buf, offset, name()));
+        return transfer(true, buf, offset);
+    }
+
+    /** read or write ({@link #NO_OFFSET}), pread or pwrite, without a lambda: nothing allocated on success. */
+    private long transfer(boolean write, MemorySegment buf, long offset) {
+        boolean plain = offset == NO_OFFSET;
+        if (!tryAcquire()) {
+            throw closedError(plain ? (write ? "write" : "read") : (write ? "pwrite" : "pread"));
+        }
+        try {
+            if (plain) {
+                return write ? Libc.write(number, buf, name()) : Libc.read(number, buf, name());
+            }
+            return write ? Libc.pwrite(number, buf, offset, name()) : Libc.pread(number, buf, offset, name());
+        } finally {
+            release();
+        }
     }
 
     /**

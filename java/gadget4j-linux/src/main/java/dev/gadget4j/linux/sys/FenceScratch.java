@@ -9,8 +9,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One thread's native argument structs for the DMABUF transfer path, allocated once per thread
- * and reused by every call: the capture-state buffer, a {@code usb_ffs_dmabuf_transfer_req}, a
+ * One thread's native argument structs for the DMABUF transfer path (and {@link Poll}'s pollfd),
+ * allocated once per thread and reused by every call: the capture-state buffer, a {@code usb_ffs_dmabuf_transfer_req}, a
  * {@code dma_buf_export_sync_file}, a {@code sync_file_info} with room for {@link #FENCES}
  * {@code sync_fence_info}s, and two {@code pollfd}s. Per thread rather than per endpoint because
  * several threads may queue on and wait for one endpoint at once; a thread uses its scratch for
@@ -38,6 +38,7 @@ public final class FenceScratch {
     private static final long FENCE_SIZE = DmaBufAbi.SyncFenceInfo.LAYOUT.byteSize();
     private static final long FENCE_DRIVER = DmaBufAbi.SyncFenceInfo.DRIVER_NAME_OFFSET;
     private static final long FENCE_STATUS = CLayouts.offset(DmaBufAbi.SyncFenceInfo.LAYOUT, "status");
+    private static final long FENCE_TIMESTAMP = CLayouts.offset(DmaBufAbi.SyncFenceInfo.LAYOUT, "timestamp_ns");
     private static final long DRIVER_NAME_MAX = 32;
 
     private static final long POLLFD_SIZE = IoAbi.PollFd.LAYOUT.byteSize();
@@ -137,6 +138,14 @@ public final class FenceScratch {
     /** Fence {@code i}'s status: 1 signalled, 0 active, negative: -errno. */
     public int fenceStatus(int i) {
         return fences.get(ValueLayout.JAVA_INT, i * FENCE_SIZE + FENCE_STATUS);
+    }
+
+    /**
+     * When fence {@code i} signalled, in CLOCK_MONOTONIC nanoseconds (the clock of
+     * {@link System#nanoTime()} on Linux); meaningful once its status is not 0.
+     */
+    public long fenceTimestamp(int i) {
+        return fences.get(ValueLayout.JAVA_LONG_UNALIGNED, i * FENCE_SIZE + FENCE_TIMESTAMP);
     }
 
     /** Whether fence {@code i}'s driver name is {@code driver} (ASCII), compared in place. */

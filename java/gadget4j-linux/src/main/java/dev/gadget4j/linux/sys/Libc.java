@@ -255,12 +255,33 @@ public final class Libc {
 
     /** {@code pread(fd, buf, buf.byteSize(), offset)}. */
     public static long pread(int fd, MemorySegment buf, long offset, String object) {
-        return call("pread", object, null, true, st -> (long) PREAD.invokeExact(st, fd, buf, buf.byteSize(), offset));
+        return positioned(PREAD, "pread", fd, buf, offset, object);
     }
 
     /** {@code pwrite(fd, buf, buf.byteSize(), offset)}. */
     public static long pwrite(int fd, MemorySegment buf, long offset, String object) {
-        return call("pwrite", object, null, true, st -> (long) PWRITE.invokeExact(st, fd, buf, buf.byteSize(), offset));
+        return positioned(PWRITE, "pwrite", fd, buf, offset, object);
+    }
+
+    /** {@code pread} or {@code pwrite} (same C signature) of the whole segment, retried on EINTR; no lambda. */
+    private static long positioned(MethodHandle preadOrPwrite, String operation, int fd, MemorySegment buf, long offset,
+                                   String object) {
+        MemorySegment st = state();
+        while (true) {
+            long r;
+            try {
+                r = (long) preadOrPwrite.invokeExact(st, fd, buf, buf.byteSize(), offset);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (r >= 0) {
+                return r;
+            }
+            int e = errno(st);
+            if (e != EINTR) {
+                throw error(operation, object, e, null);
+            }
+        }
     }
 
     /** {@code ioctl(fd, request, arg)} once with a pointer argument: the result, or {@code -errno}. */

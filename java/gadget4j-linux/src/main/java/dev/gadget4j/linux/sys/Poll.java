@@ -1,15 +1,13 @@
 package dev.gadget4j.linux.sys;
 
-import dev.gadget4j.Errno;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.time.Duration;
-import java.util.List;
 
 /**
- * {@code poll(2)} with a deadline: EINTR restarts with the time that is left, timeouts longer than
- * poll's {@code int} milliseconds are served in pieces, and a negative timeout waits forever.
- * The polled {@link Fd}s are acquired for the duration (see {@link OwnedHandle}).
+ * {@code poll(2)} on one fd with a deadline: EINTR restarts with the time that is left, timeouts
+ * longer than poll's {@code int} milliseconds are served in pieces, and a negative timeout waits
+ * forever. The fd is acquired for the duration (see {@link OwnedHandle}). The pollfd is the
+ * calling thread's {@link FenceScratch} one: a call allocates nothing. Never a critical downcall,
+ * even with timeout 0: polling some files takes a sleeping lock (FunctionFS's ep0 takes its mutex).
  */
 public final class Poll {
     private static final long POLL_MAX_MILLIS = Integer.MAX_VALUE;
@@ -21,57 +19,32 @@ public final class Poll {
 
     /** Waits for {@code events} on one fd: the returned events, 0 on timeout. */
     public static int poll(Fd fd, int events, long timeoutMillis) {
-        int[] revents = new int[1];
-        poll(List.of(fd), new int[] {events}, revents, timeoutMillis);
-        return revents[0];
+        if (!fd.tryAcquire()) {
+            throw fd.closedError("poll");
+        }
+        try {
+            FenceScratch s = FenceScratch.current();
+            boolean forever = timeoutMillis < 0 || timeoutMillis >= FOREVER_MILLIS;
+            long deadline = forever ? 0 : System.nanoTime() + timeoutMillis * 1_000_000L;
+            while (true) {
+                int wait = forever ? -1 : (int) Math.min(POLL_MAX_MILLIS, remainingMillis(deadline));
+                s.pollFd(0, fd.number(), events);
+                int ready = Libc.pollOnce(s.pollFds(), 1, wait, fd.name());
+                if (ready > 0) {
+                    return s.revents(0);
+                }
+                if (ready == 0 && !forever && remainingMillis(deadline) == 0) {
+                    return 0;
+                }
+            }
+        } finally {
+            fd.release();
+        }
     }
 
     /** {@link #poll(Fd, int, long)} with a {@link Duration}; null waits forever. */
     public static int poll(Fd fd, int events, Duration timeout) {
         return poll(fd, events, timeout == null ? -1 : Math.max(0, millisCeil(timeout)));
-    }
-
-    /**
-     * Waits until one of {@code fds} is ready: fills {@code revents} and returns the number of
-     * ready fds, 0 on timeout.
-     */
-    public static int poll(List<Fd> fds, int[] events, int[] revents, long timeoutMillis) {
-        int n = fds.size();
-        if (events.length != n || revents.length != n) {
-            throw new IllegalArgumentException("fds, events and revents differ in length");
-        }
-        int acquired = 0;
-        try (Arena arena = Arena.ofConfined()) {
-            long stride = IoAbi.PollFd.LAYOUT.byteSize();
-            MemorySegment array = arena.allocate(IoAbi.PollFd.LAYOUT, Math.max(1, n));
-            for (Fd fd : fds) {
-                fd.acquire("poll");
-                MemorySegment slot = array.asSlice(acquired * stride, stride);
-                IoAbi.PollFd.FD.set(slot, fd.number());
-                IoAbi.PollFd.EVENTS.set(slot, (short) events[acquired]);
-                acquired++;
-            }
-            String object = n == 1 ? fds.getFirst().name() : n + " files";
-            boolean forever = timeoutMillis < 0 || timeoutMillis >= FOREVER_MILLIS;
-            long deadline = forever ? 0 : System.nanoTime() + timeoutMillis * 1_000_000L;
-            int ready;
-            while (true) {
-                int wait = forever ? -1 : (int) Math.min(POLL_MAX_MILLIS, remainingMillis(deadline));
-                ready = Libc.pollOnce(array, n, wait, object);
-                boolean pieceElapsed = ready == 0 && !forever && remainingMillis(deadline) > 0;
-                if (ready != -Errno.EINTR.number() && !pieceElapsed) {
-                    break;
-                }
-            }
-            for (int i = 0; i < n; i++) {
-                revents[i] = Short.toUnsignedInt((short) IoAbi.PollFd.REVENTS.get(array.asSlice(i * stride, stride)));
-            }
-            return ready;
-        } finally {
-            for (int i = 0; i < acquired; i++) {
-                fds.get(i).release();
-            }
-        }
     }
 
     private static long remainingMillis(long deadline) {

@@ -45,14 +45,15 @@ public final class UsbfsAbi {
         private CtrlTransfer() {
         }
 
-        /** Fills {@code c} for one control transfer of {@code data} (wLength is its size). */
+        /** Fills {@code c} for one control transfer of the first {@code length} bytes of {@code data} (wLength). */
         public static void set(MemorySegment c, int requestType, int request, int value, int index, MemorySegment data,
-                               int timeoutMs) {
+                               long length, int timeoutMs) {
+            java.util.Objects.checkFromIndexSize(0, length, data.byteSize());
             B_REQUEST_TYPE.set(c, (byte) requestType);
             B_REQUEST.set(c, (byte) request);
             W_VALUE.set(c, (short) value);
             W_INDEX.set(c, (short) index);
-            W_LENGTH.set(c, (short) data.byteSize());
+            W_LENGTH.set(c, (short) length);
             TIMEOUT.set(c, timeoutMs);
             DATA.set(c, data);
         }
@@ -70,10 +71,11 @@ public final class UsbfsAbi {
         private BulkTransfer() {
         }
 
-        /** Fills {@code b} for one bulk transfer of {@code data} on {@code endpoint}. */
-        public static void set(MemorySegment b, int endpoint, MemorySegment data, int timeoutMs) {
+        /** Fills {@code b} for one bulk transfer of the first {@code length} bytes of {@code data} on {@code endpoint}. */
+        public static void set(MemorySegment b, int endpoint, MemorySegment data, long length, int timeoutMs) {
+            java.util.Objects.checkFromIndexSize(0, length, data.byteSize());
             EP.set(b, endpoint);
-            LEN.set(b, (int) data.byteSize());
+            LEN.set(b, (int) length);
             TIMEOUT.set(b, timeoutMs);
             DATA.set(b, data);
         }

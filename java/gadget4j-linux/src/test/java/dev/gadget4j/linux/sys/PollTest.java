@@ -1,6 +1,5 @@
 package dev.gadget4j.linux.sys;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +10,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -49,16 +47,6 @@ class PollTest {
             assertEquals(Constants.POLLIN, Poll.poll(efd, Constants.POLLIN, (Duration) null) & Constants.POLLIN);
             t.join();
             assertEquals(Constants.POLLIN, Poll.poll(efd, Constants.POLLIN, Duration.ofDays(365 * 1000)));
-        }
-    }
-
-    @Test
-    void severalFds() {
-        try (Fd a = Fd.eventfd(0, 0, "a"); Fd b = Fd.eventfd(0, 0, "b")) {
-            signal(b);
-            int[] revents = new int[2];
-            assertEquals(1, Poll.poll(List.of(a, b), new int[] {Constants.POLLIN, Constants.POLLIN}, revents, 1000));
-            assertArrayEquals(new int[] {0, Constants.POLLIN}, revents);
         }
     }
 

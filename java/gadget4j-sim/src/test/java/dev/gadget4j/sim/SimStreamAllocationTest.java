@@ -1,0 +1,88 @@
+package dev.gadget4j.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gadget4j.FunctionFs;
+import dev.gadget4j.Gadget;
+import dev.gadget4j.GadgetSpec;
+import dev.gadget4j.HostDevice;
+import dev.gadget4j.descriptor.Descriptors;
+import dev.gadget4j.descriptor.Strings;
+import dev.gadget4j.stream.Ep0;
+import dev.gadget4j.stream.InStream;
+import dev.gadget4j.stream.OutStream;
+import dev.gadget4j.stream.StreamPath;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A steady stream allocates nothing per transfer: the streams refill their request handles
+ * (through the backends' internal {@code RecyclingEndpoint}), and the simulated host refills the
+ * URB of its synchronous bulk call. Measured on the streaming thread, which also plays the host,
+ * with the JVM's per-thread allocation counter: the least of up to {@value #ROUNDS} rounds of
+ * {@value #MEASURED} transfers, each after {@value #WARM_UP} more (the interpreter and C1 allocate
+ * where C2's escape analysis does not). Counts bytes, times nothing.
+ */
+class SimStreamAllocationTest {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final int SIZE = 16 * 1024;
+    private static final int WARM_UP = 20_000;
+    private static final int MEASURED = 2_000;
+    private static final int ROUNDS = 30;
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+
+    private static long allocated() {
+        return THREADS.getCurrentThreadAllocatedBytes();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = StreamPath.class, names = {"DMABUF", "AIO"})
+    void steadyStream_bothDirections_allocatesNothingPerTransfer(StreamPath path) {
+        try (SimBackend backend = SimBackend.open();
+             Gadget gadget = backend.createGadget(GadgetSpec.builder().vendorId(0x0525).productId(0xa4a4).function("f").build());
+             Arena arena = Arena.ofShared()) {
+            FunctionFs ffs = gadget.functionFs("f");
+            ffs.start(Descriptors.sourceSink(), Strings.en("alloc"));
+            try (Ep0 ep0 = Ep0.serve(ffs)) {
+                gadget.bind();
+                assertTrue(ep0.awaitEnabled(WAIT));
+                HostDevice host = backend.host().open(0x0525, 0xa4a4, WAIT);
+                MemorySegment hostBuf = arena.allocate(SIZE);
+                try (InStream in = InStream.on(ep0, 1).bufferSize(SIZE).depth(2).path(path).dmaBufs(backend.dmaBufs()).open();
+                     OutStream out = OutStream.on(ep0, 2).bufferSize(SIZE).depth(2).path(path).dmaBufs(backend.dmaBufs())
+                             .open()) {
+                    long inBytes = leastPerTransfer(() -> in.send(SIZE, WAIT) && host.bulk(0x81, hostBuf, WAIT) == SIZE);
+                    out.receive(null, Duration.ofMillis(1)); // queues its reads; nothing has arrived yet
+                    long outBytes = leastPerTransfer(() -> host.bulk(0x02, hostBuf, WAIT) == SIZE && out.receive(null, WAIT));
+                    assertEquals(path, in.path());
+                    assertEquals(path, out.path());
+                    assertEquals(0, inBytes, path + " IN: bytes per transfer");
+                    assertEquals(0, outBytes, path + " OUT: bytes per transfer");
+                }
+            }
+        }
+    }
+
+    private static long leastPerTransfer(BooleanSupplier transfer) {
+        long best = Long.MAX_VALUE;
+        for (int round = 0; round < ROUNDS && best > 0; round++) {
+            run(transfer, WARM_UP);
+            long before = allocated();
+            run(transfer, MEASURED);
+            best = Math.min(best, (allocated() - before) / MEASURED);
+        }
+        return best;
+    }
+
+    private static void run(BooleanSupplier transfer, int count) {
+        for (int i = 0; i < count; i++) {
+            assertTrue(transfer.getAsBoolean(), "a transfer timed out or moved a short count");
+        }
+    }
+}
