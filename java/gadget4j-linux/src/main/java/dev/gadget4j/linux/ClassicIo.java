@@ -22,14 +22,17 @@ final class ClassicIo {
     private final Fd file;
     private final String path;
     private final BlockedCalls calls;
+    /** False for ep0: its reads and writes are events, descriptors and SETUP answers, not transfers. */
+    private final boolean transferEvents;
     private final ReentrantLock bounceLock = new ReentrantLock();
     /** Guarded by bounceLock; freed by the GC with this object (no arena to close under a reader). */
     private MemorySegment bounce = MemorySegment.NULL;
 
-    ClassicIo(Fd file, String path, BlockedCalls calls) {
+    ClassicIo(Fd file, String path, BlockedCalls calls, boolean transferEvents) {
         this.file = file;
         this.path = path;
         this.calls = calls;
+        this.transferEvents = transferEvents;
     }
 
     int read(MemorySegment dst) {
@@ -90,9 +93,12 @@ final class ClassicIo {
 
     /**
      * One read or write, retried after a stray signal, failed with EBADF after {@link #shutDown()};
-     * its end is reported to a running JFR recording (one flag test while none runs).
+     * an endpoint's is reported to a running JFR recording (one flag test while none runs).
      */
     private long transfer(boolean read, MemorySegment buf, long length) {
+        if (!transferEvents) {
+            return transferOnce(read, buf, length);
+        }
         long started = GadgetEvents.start();
         try {
             long n = transferOnce(read, buf, length);

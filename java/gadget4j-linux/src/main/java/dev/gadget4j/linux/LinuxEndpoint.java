@@ -46,7 +46,7 @@ final class LinuxEndpoint implements Endpoint, RecyclingEndpoint {
         this.nonBlocking = nonBlocking;
         this.file = file;
         this.blocked = new BlockedCalls(path);
-        this.io = new ClassicIo(file, path, blocked);
+        this.io = new ClassicIo(file, path, blocked, true);
         this.aio = new AioQueue(file, path, blocked);
         this.dmabufs = new EndpointDmaBufs(this, ffs, path, in, nonBlocking, file, blocked, ffs.seqnoCounter(number));
     }

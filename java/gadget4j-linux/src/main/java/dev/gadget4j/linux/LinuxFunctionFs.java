@@ -78,7 +78,7 @@ final class LinuxFunctionFs implements FunctionFs {
         this.mountPoint = mountPoint;
         this.ep0 = ep0;
         this.ep0Calls = new BlockedCalls(ep0Path());
-        this.ep0Io = new ClassicIo(ep0, ep0Path(), ep0Calls);
+        this.ep0Io = new ClassicIo(ep0, ep0Path(), ep0Calls, false);
     }
 
     static LinuxFunctionFs open(LinuxGadget gadget, String name, Path mountPoint) {

@@ -42,7 +42,7 @@ class BlockedCallsTest {
     private static void assertShutDownWakes(int readers) throws Exception {
         try (Fd efd = Fd.eventfd(0, 0, "eventfd")) {
             BlockedCalls blocked = new BlockedCalls("eventfd");
-            ClassicIo io = new ClassicIo(efd, "eventfd", blocked);
+            ClassicIo io = new ClassicIo(efd, "eventfd", blocked, true);
             List<Thread> threads = new ArrayList<>();
             List<Throwable> outcomes = Collections.synchronizedList(new ArrayList<>());
             for (int i = 0; i < readers; i++) {
@@ -80,7 +80,7 @@ class BlockedCallsTest {
     void afterShutDown_newCallsFailAtOnce_andStrayEintrIsRetried() {
         try (Fd efd = Fd.eventfd(0, 0, "eventfd"); Arena arena = Arena.ofConfined()) {
             BlockedCalls blocked = new BlockedCalls("eventfd");
-            ClassicIo io = new ClassicIo(efd, "eventfd", blocked);
+            ClassicIo io = new ClassicIo(efd, "eventfd", blocked, true);
             MemorySegment one = arena.allocate(ValueLayout.JAVA_LONG);
             one.set(ValueLayout.JAVA_LONG, 0, 1);
             WakeSignal.wake(WakeSignal.self()); // a signal not sent by a close: the handler runs, nothing fails

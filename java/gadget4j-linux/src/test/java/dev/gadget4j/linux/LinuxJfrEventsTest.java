@@ -67,7 +67,7 @@ class LinuxJfrEventsTest {
         try (Fd efd = Fd.eventfd(0, Constants.EFD_NONBLOCK, "eventfd");
              Fd memfd = Fd.adopt(Libc.memfdCreate("aio", Constants.MFD_CLOEXEC), "memfd");
              Arena arena = Arena.ofConfined()) {
-            ClassicIo io = new ClassicIo(efd, "eventfd", new BlockedCalls("eventfd"));
+            ClassicIo io = new ClassicIo(efd, "eventfd", new BlockedCalls("eventfd"), true);
             MemorySegment one = arena.allocate(ValueLayout.JAVA_LONG);
             one.set(ValueLayout.JAVA_LONG, 0, 1);
             assertEquals(8, io.write(one));

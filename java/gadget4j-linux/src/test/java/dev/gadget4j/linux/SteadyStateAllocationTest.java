@@ -58,7 +58,7 @@ class SteadyStateAllocationTest {
     @Test
     void classicWriteThenRead_nativeAndHeapSegments_allocateNothing() {
         try (Fd efd = Fd.eventfd(0, 0, "eventfd"); Arena arena = Arena.ofConfined()) {
-            ClassicIo io = new ClassicIo(efd, "eventfd", new BlockedCalls("eventfd"));
+            ClassicIo io = new ClassicIo(efd, "eventfd", new BlockedCalls("eventfd"), true);
             MemorySegment nativeOne = arena.allocate(ValueLayout.JAVA_LONG);
             nativeOne.set(ValueLayout.JAVA_LONG, 0, 1);
             MemorySegment nativeIn = arena.allocate(ValueLayout.JAVA_LONG);
