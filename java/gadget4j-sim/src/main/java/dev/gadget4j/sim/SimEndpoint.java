@@ -249,15 +249,17 @@ final class SimEndpoint implements Endpoint {
             checkOpen(op);
             checkBound(op);
             SimDmaBuf sim = resolve(buf, op);
-            if (length <= 0 || length > sim.size()) {
-                throw failed(Errno.EINVAL, sim, length);
-            }
             Attachment att = null;
             for (Attachment a : ep.attachments) {
                 if (a.buf == sim) {
                     att = a;
                     break;
                 }
+            }
+            // Checked before the kernel's own checks, as on Linux, where it precedes the ioctl.
+            EndpointChecks.noTransferPending(att != null && att.latest != null, ep.path, sim.fd());
+            if (length <= 0 || length > sim.size()) {
+                throw failed(Errno.EINVAL, sim, length);
             }
             if (att == null) {
                 throw failed(Errno.EPERM, sim, length);
