@@ -57,4 +57,21 @@ public final class EndpointChecks {
         }
         return ours;
     }
+
+    /**
+     * One DMABUF transfer in flight per attachment (endpoint and buffer): EBUSY while an earlier
+     * one is pending. FunctionFS keeps no reference of its own to a transfer's fence once the
+     * fence is in the buffer's reservation, and a second transfer on the same attachment (the
+     * same fence context) replaces the first fence there; the first request then stays queued
+     * with a fence that is freed as soon as the last sync_file holding it is closed, and its
+     * completion (at the latest when the endpoint is disabled) touches freed memory: Linux 6.12
+     * panics in ffs_dmabuf_signal_done.
+     */
+    public static void noTransferPending(boolean pending, String path, int fd) {
+        if (pending) {
+            throw new GadgetException(EndpointErrors.TRANSFER, path, Errno.EBUSY, "DMABUF fd " + fd
+                    + " already has a transfer pending on this endpoint: one transfer in flight per buffer per endpoint "
+                    + "(a second would make FunctionFS free the first one's fence while its request is still queued)");
+        }
+    }
 }

@@ -15,6 +15,8 @@ import dev.gadget4j.linux.sys.Ioctl;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,7 +39,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>A transfer's steady state takes no lock and allocates only its {@link LinuxTransfer} (nothing
  * when the caller hands a spent one back to be refilled, as the library's streams do): two
- * handle acquisitions (endpoint and DMABUF file), one bind-gate entry, one export entry, the
+ * handle acquisitions (endpoint and DMABUF file), one compare-and-set on the attachment (one
+ * transfer in flight per attachment, see {@link EndpointChecks#noTransferPending}; the previous
+ * transfer's fence is read only if it was not yet known to be done), one bind-gate entry, one export entry, the
  * per-thread {@link FenceScratch} for every struct, five syscalls (TRANSFER, EXPORT_SYNC_FILE,
  * FILE_INFO, poll only when not yet signalled, close).
  */
@@ -52,12 +56,44 @@ final class EndpointDmaBufs {
 
     /** One FUNCTIONFS_DMABUF_ATTACH. */
     static final class Attachment {
+        private static final VarHandle QUEUING;
+
+        static {
+            try {
+                QUEUING = MethodHandles.lookup().findVarHandle(Attachment.class, "queuing", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         final LinuxDmaBuf buf;
         volatile LinuxTransfer latest;
         volatile boolean dropped;
+        /** Set while one thread queues a transfer through this attachment. */
+        private volatile boolean queuing;
 
         Attachment(LinuxDmaBuf buf) {
             this.buf = buf;
+        }
+
+        /**
+         * Takes the right to queue the attachment's one transfer in flight: false while another
+         * thread is queueing one or the latest one has not completed (its fence is read once).
+         */
+        boolean beginTransfer() {
+            if (!QUEUING.compareAndSet(this, false, true)) {
+                return false;
+            }
+            LinuxTransfer prev = latest;
+            if (prev != null && !prev.isDone()) {
+                queuing = false;
+                return false;
+            }
+            return true;
+        }
+
+        void endTransfer() {
+            queuing = false;
         }
     }
 
@@ -250,20 +286,27 @@ final class EndpointDmaBufs {
         try {
             LinuxDmaBuf l = resolve(buf, op);
             Attachment a = newest(l);
-            if (a != null && l.fences().othersInFlight(a)
-                    && !l.fences().awaitIdle(a, in, nonBlocking ? Duration.ZERO : RESERVATION_WAIT)) {
-                // TRANSFER would wait in the kernel for the fences of other attachments (an IN
-                // transfer for writers only), ending in their lock, which 6.12 frees with the
-                // attachment: they are awaited here instead, as long as the kernel would wait.
-                throw transferFailed(l, length, Errno.EBUSY);
-            }
-            Fd dmabuf = l.fdHandle();
-            dmabuf.acquire(op);
+            EndpointChecks.noTransferPending(a != null && !a.beginTransfer(), path, l.fd());
             try {
-                queue(l, dmabuf.number(), length, s);
-                return track(l, dmabuf.number(), a, length, seqno.incrementAndGet(), spent, started, s);
+                if (a != null && l.fences().othersInFlight(a)
+                        && !l.fences().awaitIdle(a, in, nonBlocking ? Duration.ZERO : RESERVATION_WAIT)) {
+                    // TRANSFER would wait in the kernel for the fences of other attachments (an IN
+                    // transfer for writers only), ending in their lock, which 6.12 frees with the
+                    // attachment: they are awaited here instead, as long as the kernel would wait.
+                    throw transferFailed(l, length, Errno.EBUSY);
+                }
+                Fd dmabuf = l.fdHandle();
+                dmabuf.acquire(op);
+                try {
+                    queue(l, dmabuf.number(), length, s);
+                    return track(l, dmabuf.number(), a, length, seqno.incrementAndGet(), spent, started, s);
+                } finally {
+                    dmabuf.release();
+                }
             } finally {
-                dmabuf.release();
+                if (a != null) {
+                    a.endTransfer();
+                }
             }
         } finally {
             file.release();

@@ -287,15 +287,17 @@ final class SimEndpoint implements Endpoint, RecyclingEndpoint {
             checkOpen(op);
             checkBound(op);
             SimDmaBuf sim = resolve(buf, op);
-            if (length <= 0 || length > sim.size()) {
-                throw failed(Errno.EINVAL, sim, length);
-            }
             Attachment att = null;
             for (int i = 0, n = ep.attachments.size(); i < n; i++) {
                 if (ep.attachments.get(i).buf == sim) {
                     att = ep.attachments.get(i);
                     break;
                 }
+            }
+            // Checked before the kernel's own checks, as on Linux, where it precedes the ioctl.
+            EndpointChecks.noTransferPending(att != null && att.latest != null, ep.path, sim.fd());
+            if (length <= 0 || length > sim.size()) {
+                throw failed(Errno.EINVAL, sim, length);
             }
             if (att == null) {
                 throw failed(Errno.EPERM, sim, length);

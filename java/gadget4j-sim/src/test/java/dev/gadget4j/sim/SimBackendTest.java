@@ -82,9 +82,11 @@ class SimBackendTest {
         try (SimBackend b = SimBackend.builder().clock(clock).build(); Gadget g = started(b);
              DmaBuf buf = b.dmaBufs().allocate(4096)) {
             g.bind();
+            Endpoint in = g.functionFs("f").endpoint(1);
             Endpoint out = g.functionFs("f").endpoint(2);
+            in.attach(buf);
             out.attach(buf);
-            out.transfer(buf, 4096);
+            in.transfer(buf, 4096);
             long start = System.nanoTime();
             CompletableFuture<Object> second = CompletableFuture.supplyAsync(() -> out.transfer(buf, 4096));
             Thread.sleep(100);
