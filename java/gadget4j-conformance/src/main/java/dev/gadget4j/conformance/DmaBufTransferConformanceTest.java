@@ -152,6 +152,27 @@ class DmaBufTransferConformanceTest {
     }
 
     /**
+     * A transfer on a buffer's second attachment, after one on its first completed unobserved,
+     * is the one closing the endpoint cancels (and says so): the completed one does not make
+     * its status ambiguous.
+     */
+    @Test
+    void closeEndpoint_cancelsTransferOnSecondAttachment_afterFirstCompletedUnobserved_ECONNRESET() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(4096);
+             Arena arena = Arena.ofConfined()) {
+            Endpoint in = h.in();
+            in.attach(buf);
+            Transfer first = in.transfer(buf, 512);
+            assertEquals(512, h.host.bulk(h.hostIn, arena.allocate(2048), WAIT));
+            in.attach(buf);
+            Transfer second = in.transfer(buf, 2048);
+            in.close();
+            first.await(WAIT);
+            assertErrno(Errno.ECONNRESET, () -> second.await(WAIT));
+        }
+    }
+
+    /**
      * The sequence that crashed Linux 6.12 when the second transfer was queued: two IN transfers
      * on one attachment, the endpoint file closed, then SET_INTERFACE disabling the endpoint. The
      * second is refused now, and the gadget goes on working after the SET_INTERFACE.

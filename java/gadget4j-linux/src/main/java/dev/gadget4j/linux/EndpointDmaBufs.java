@@ -365,7 +365,7 @@ final class EndpointDmaBufs {
                 return LinuxTransfer.settled(this, l, length, seq, started, null, false,
                         "its attachment was detached by another thread while it was being queued");
             }
-            boolean shared = fences.othersInFlight(a);
+            boolean shared = fences.othersPending(a);
             int sync = FenceCalls.exportSyncFile(dmabufFd, Constants.DMA_BUF_SYNC_RW, s);
             if (sync < 0) {
                 return LinuxTransfer.settled(this, l, length, seq, started, null, false,

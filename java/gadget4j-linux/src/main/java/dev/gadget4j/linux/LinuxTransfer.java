@@ -25,8 +25,8 @@ import java.util.Optional;
  *   <li>The export holds the DMABUF's unsignalled fences. FunctionFS fences are recognised by
  *       their driver name {@code functionfs}; the kernel exposes neither context nor seqno, so a
  *       fence is attributed to this transfer only when the export holds exactly one FunctionFS
- *       fence and no other transfer of this buffer on another attachment was in flight (as far as
- *       this library knew) when it was exported. Then {@link #status()} is that fence's status
+ *       fence and no other transfer of this buffer on another attachment was still pending (its
+ *       fence read again then) when it was exported. Then {@link #status()} is that fence's status
  *       and {@link #statusKnown()} is true.</li>
  *   <li>No FunctionFS fence in the export (the kernel returned its signalled stub): the transfer
  *       completed before the export, its error (if any) is gone: done, status empty,
@@ -37,8 +37,11 @@ import java.util.Optional;
  *   <li>DETACH or closing the endpoint file: the library closes the sync_file first, after
  *       reading it a last time (6.12 frees a fence's lock with its attachment). A transfer that
  *       was still pending and was its attachment's latest one is the one the kernel dequeues:
- *       ECONNRESET, known. An earlier one still pending on the same attachment is not dequeued
- *       and keeps running, but is no longer observable: done, status empty, statusKnown false.
+ *       ECONNRESET, known (an attachment has one transfer in flight at most, see
+ *       {@link dev.gadget4j.internal.EndpointChecks#noTransferPending}). A pending transfer of the
+ *       same buffer on another attachment, whose export may hold this attachment's fences, is
+ *       not dequeued and keeps running, but is no longer observable: done, status empty,
+ *       statusKnown false.
  *       A transfer that completed in the instant between that last reading and the ioctl is
  *       reported as cancelled (ECONNRESET) although its data moved.</li>
  * </ul>
@@ -324,6 +327,12 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
             exitUse(s);
         }
         return true;
+    }
+
+    /** Reads the fence once if still observable: whether it is still pending (or being settled). */
+    boolean stillPending() {
+        tidy();
+        return !done();
     }
 
     /**
