@@ -8,7 +8,7 @@ import java.util.Map;
 record BenchRow(String impl, String mode, String direction, long transferBytes, double mibPerSecond,
         double cpuPerGib) {
 
-    /** The rows of a parsed {@code bench.json} ({@code {"rows": [...]}}). */
+    /** The rows of a parsed {@code bench.json} ({@code {"rows": [...]}}) measured without a JFR recording. */
     @SuppressWarnings("unchecked")
     static List<BenchRow> of(Object json) {
         if (!(json instanceof Map<?, ?> top) || !(top.get("rows") instanceof List<?> rows)) {
@@ -17,6 +17,9 @@ record BenchRow(String impl, String mode, String direction, long transferBytes, 
         List<BenchRow> out = new ArrayList<>();
         for (Object o : rows) {
             Map<String, Object> r = (Map<String, Object>) o;
+            if (Boolean.TRUE.equals(r.get("jfr_events"))) {
+                continue; // the plots compare the peers without a recording; JFR's cost is a table row
+            }
             out.add(new BenchRow(text(r, "impl"), text(r, "mode"), text(r, "direction"),
                     (long) number(r, "transfer_bytes"), number(r, "mib_per_s"), number(r, "peer_cpu_s_per_gib")));
         }

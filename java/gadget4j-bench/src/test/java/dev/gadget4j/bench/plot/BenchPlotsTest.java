@@ -20,6 +20,7 @@ class BenchPlotsTest {
               {"impl": "c", "mode": "dmabuf", "direction": "OUT", "transfer_bytes": 65536, "mib_per_s": 91.6, "peer_cpu_s_per_gib": 2.2, "jit_cpu_s": 0},
               {"impl": "java", "mode": "dmabuf", "direction": "OUT", "transfer_bytes": 65536, "mib_per_s": 28.7, "peer_cpu_s_per_gib": 23.64, "jit_cpu_s": 0.91},
               {"impl": "java", "mode": "dmabuf", "direction": "OUT", "transfer_bytes": 1048576, "mib_per_s": 123.0, "peer_cpu_s_per_gib": 2.0, "jit_cpu_s": null},
+              {"impl": "java", "mode": "dmabuf", "direction": "OUT", "transfer_bytes": 65536, "mib_per_s": 27.0, "peer_cpu_s_per_gib": 25.0, "jit_cpu_s": 0, "jfr_events": true},
               {"impl": "c", "mode": "classic", "direction": "IN", "transfer_bytes": 16384, "mib_per_s": 1e2, "peer_cpu_s_per_gib": -0.5E-1, "jit_cpu_s": 0}
              ]}
             """;
@@ -33,7 +34,7 @@ class BenchPlotsTest {
         assertEquals("a \"quoted\" \u00e9", meta.get("note"));
         assertEquals(Boolean.TRUE, meta.get("quick"));
         List<BenchRow> rows = BenchRow.of(top);
-        assertEquals(4, rows.size());
+        assertEquals(4, rows.size(), "the row with a JFR recording is not plotted");
         assertEquals(new BenchRow("java", "dmabuf", "OUT", 65536, 28.7, 23.64), rows.get(1));
         assertEquals(100.0, rows.get(3).mibPerSecond());
         assertEquals(-0.05, rows.get(3).cpuPerGib());
