@@ -210,10 +210,10 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
     }
 
     /** Ends a use; the last user out of a done transfer closes the sync_file. */
-    private void exitUse(FenceScratch s) {
+    private void exitUse() {
         int now = (int) STATE.getAndAdd(this, -USE) - USE;
         if ((now & DONE) != 0 && now < USE) {
-            release(s);
+            release();
         }
     }
 
@@ -243,13 +243,13 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
      * Closes the sync_file exactly once and forgets the transfer; returns at once when another
      * thread has taken the close (a dropper then waits for RELEASED with {@link #awaitReleased}).
      */
-    private void release(FenceScratch s) {
+    private void release() {
         int prev = (int) STATE.getAndBitwiseOr(this, CLOSING);
         if ((prev & CLOSING) != 0) {
             return;
         }
         if (syncFd >= 0) {
-            FenceCalls.closeSyncFile(syncFd, s); // the number is released even when close reports an error
+            FenceCalls.closeSyncFile(syncFd); // the number is released even when close reports an error
             buf.fences().live.remove(this);
             owner.live().remove(this);
         }
@@ -324,7 +324,7 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
         try {
             refresh(s);
         } finally {
-            exitUse(s);
+            exitUse();
         }
         return true;
     }
@@ -367,7 +367,7 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
                         + "observe of it (it was not the attachment's latest transfer, so it was not cancelled)");
             }
         }
-        release(s);
+        release();
         // The last user may have taken the close just before DROP was set: wait until it is done.
         awaitReleased();
     }
@@ -437,7 +437,7 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
                     publish(null, false, "poll on its sync_file failed with " + Waits.errno(-r).name());
                 }
             } finally {
-                exitUse(s);
+                exitUse();
             }
         }
         return true;
