@@ -66,23 +66,6 @@ final class DmaBufFences {
     }
 
     /**
-     * Whether a transfer of this buffer on another attachment than {@code a} is still pending,
-     * each one's fence read once: one that completed unobserved would otherwise make a new
-     * transfer's status unattributable.
-     */
-    boolean othersPending(EndpointDmaBufs.Attachment a) {
-        if (!live.anyOtherThan(a)) {
-            return false;
-        }
-        for (LinuxTransfer t : live.snapshot()) {
-            if (t.attachment() != a && t.stillPending()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
      * Waits until this buffer's tracked transfers (all but those on {@code except}; with
      * {@code outOnly} only OUT ones) are done, through their sync_files, which droppers may
      * close meanwhile: so a kernel wait that ends in a fence's lock (a CPU-access SYNC START, a
