@@ -9,8 +9,9 @@ import java.util.Arrays;
  * neither a fence's context nor its seqno, so the transfer's own fence is found by elimination:
  * each signalled FunctionFS fence in the export whose status and signal time (nanoseconds,
  * CLOCK_MONOTONIC) equal those a peer read from its own sync_file is that peer's. This works
- * only when the export holds exactly one fence per peer plus the transfer's own, and every peer
- * is either attributed or known still pending, read after the export was; else the reading is
+ * only when the export holds exactly one fence per peer plus the transfer's own: then the own
+ * fence is pending when no signalled fence is left over, and it is the one left over when every
+ * peer was attributed or known still pending (read after the export was); else the reading is
  * {@link Kind#UNKNOWN}.
  */
 final class FencePeers {
@@ -100,33 +101,40 @@ final class FencePeers {
         if (candidates != peers.length + 1) {
             return unknown;
         }
-        // Each peer read now, after the export was: a peer still pending now was pending then.
+        if (signalled == 0) {
+            return PENDING;
+        }
+        // Each signalled fence must be a peer's or the transfer's own. The peers are read now,
+        // after the export was: a peer still pending now was pending then, so it is none of them.
         boolean[] used = new boolean[signalled];
+        int unresolved = 0;
         for (int p = 0; p < peers.length; p++) {
             LinuxTransfer peer = peers[p];
             boolean pendingNow = peer.readPending();
-            long seq = seqnos[p];
-            if (peer.seqno() != seq) {
+            int match = pendingNow ? -1 : peer.signalledAs(seqnos[p], status, at, used, signalled);
+            if (peer.seqno() != seqnos[p]) {
                 return unknown;
             }
-            if (pendingNow) {
-                continue;
+            if (match >= 0) {
+                used[match] = true;
+            } else if (!pendingNow) {
+                unresolved++;
             }
-            int match = peer.signalledAs(seq, status, at, used, signalled);
-            if (match < 0) {
-                return unknown;
-            }
-            used[match] = true;
         }
         int own = -1;
+        int left = 0;
         for (int i = 0; i < signalled; i++) {
             if (!used[i]) {
-                if (own >= 0) {
-                    return unknown;
-                }
                 own = i;
+                left++;
             }
         }
-        return own < 0 ? PENDING : new Reading(Kind.SIGNALLED, status[own], at[own], allSignalled, 0);
+        if (left == 0) {
+            return PENDING;
+        }
+        if (left > 1 || unresolved > 0) {
+            return unknown;
+        }
+        return new Reading(Kind.SIGNALLED, status[own], at[own], allSignalled, 0);
     }
 }
