@@ -228,6 +228,41 @@ class DmaBufTransferConformanceTest {
         }
     }
 
+    /**
+     * A third attachment of the buffer, without a transfer, detached again (DETACH drops the
+     * newest): the two pending transfers hold no fence of it, stay observable, and the close
+     * cancels both (the fuzzer's seed 55).
+     */
+    @Test
+    void detachAttachmentWithoutTransfer_otherAttachmentsTransfersStayObservable_closeCancelsBoth() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(4096)) {
+            Endpoint in = h.in();
+            Transfer[] t = transferOnEachOfTwoAttachments(in, buf);
+            in.attach(buf);
+            in.detach(buf);
+            in.close();
+            assertErrno(Errno.ECONNRESET, () -> t[0].await(WAIT));
+            assertErrno(Errno.ECONNRESET, () -> t[1].await(WAIT));
+            assertStatusesKnown(t);
+        }
+    }
+
+    /**
+     * A transfer longer than the buffer, on a second attachment while an OUT transfer of the
+     * buffer is pending: EINVAL at once, the kernel's first check, before any wait for the
+     * pending transfer (the fuzzer's seed 76).
+     */
+    @Test
+    void transfer_tooLong_whileAnotherAttachmentsOutTransferPending_EINVAL() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(4096)) {
+            Endpoint out = h.out();
+            out.attach(buf);
+            out.transfer(buf, 511);
+            out.attach(buf);
+            assertErrno(Errno.EINVAL, () -> out.transfer(buf, 4097));
+        }
+    }
+
     /** One buffer attached twice to {@code in}, a transfer of 2048 and then one of 4096 bytes queued through each attachment. */
     private static Transfer[] transferOnEachOfTwoAttachments(Endpoint in, DmaBuf buf) {
         in.attach(buf);

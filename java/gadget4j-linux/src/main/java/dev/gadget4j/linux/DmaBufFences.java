@@ -21,6 +21,11 @@ final class DmaBufFences {
     /** Unique per buffer: droppers of several buffers take them in this order. */
     final long id = IDS.incrementAndGet();
     final TransferList live = new TransferList(false);
+    /**
+     * How many TRANSFERs of this buffer were begun (counted before the ioctl): one that begins
+     * between a transfer's look at its peers and its export may have its fence in that export.
+     */
+    final AtomicLong begun = new AtomicLong();
     /** Bit 0: DROPPING; the rest: twice the exports in progress. */
     private final AtomicInteger state = new AtomicInteger();
 

@@ -41,7 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * when the caller hands a spent one back to be refilled, as the library's streams do): two
  * handle acquisitions (endpoint and DMABUF file), one compare-and-set on the attachment (one
  * transfer in flight per attachment, see {@link EndpointChecks#noTransferPending}; the previous
- * transfer's fence is read only if it was not yet known to be done), one bind-gate entry, one export entry, the
+ * transfer's fence is read only if it was not yet known to be done), one increment of the buffer's
+ * TRANSFER count, one bind-gate entry, one export entry, the
  * per-thread {@link FenceScratch} for every struct, five syscalls (TRANSFER, EXPORT_SYNC_FILE,
  * FILE_INFO, poll only when not yet signalled, close).
  */
@@ -263,7 +264,7 @@ final class EndpointDmaBufs {
     /**
      * Their buffers' DROPPING bits held: marks the attachments dropped, then settles and closes
      * every sync_file that may hold one of their fences (their transfers, and transfers of the
-     * same buffers elsewhere whose export may have merged their fences). The kernel cancels the
+     * same buffers elsewhere whose export was taken while one of theirs was pending). The kernel cancels the
      * latest transfer of each attachment it drops, whichever order they are settled in.
      */
     private static void settleBeforeDrop(List<Attachment> drop, String cause) {
@@ -274,7 +275,7 @@ final class EndpointDmaBufs {
             for (LinuxTransfer t : f.live.snapshot()) {
                 Attachment ta = t.attachment();
                 boolean dropped = drop.contains(ta);
-                if (dropped || t.shared()) {
+                if (dropped || t.holdsFencesOf(drop)) {
                     t.settleBeforeDetach(dropped && t == ta.latest, cause);
                 }
             }
@@ -296,6 +297,10 @@ final class EndpointDmaBufs {
             Attachment a = newest(l);
             EndpointChecks.noTransferPending(a != null && !a.beginTransfer(), path, l.fd());
             try {
+                if (a != null && (length <= 0 || length > l.size())) {
+                    // the kernel's first check, which the library's own wait below must not precede
+                    throw transferFailed(l, length, Errno.EINVAL);
+                }
                 if (a != null && l.fences().othersInFlight(a)
                         && !l.fences().awaitIdle(a, in, nonBlocking ? Duration.ZERO : RESERVATION_WAIT)) {
                     // TRANSFER would wait in the kernel for the fences of other attachments (an IN
@@ -306,6 +311,7 @@ final class EndpointDmaBufs {
                 Fd dmabuf = l.fdHandle();
                 dmabuf.acquire(op);
                 try {
+                    l.fences().begun.incrementAndGet();
                     queue(l, dmabuf.number(), length, s);
                     return track(l, dmabuf.number(), a, length, seqno.incrementAndGet(), spent, started, s);
                 } finally {
@@ -373,8 +379,12 @@ final class EndpointDmaBufs {
                 return LinuxTransfer.settled(this, l, length, seq, started, null, false,
                         "its attachment was detached by another thread while it was being queued");
             }
+            long begun = fences.begun.get();
             FencePeers peers = FencePeers.pendingOthers(fences.live, a);
             int sync = FenceCalls.exportSyncFile(dmabufFd, Constants.DMA_BUF_SYNC_RW, s);
+            if (fences.begun.get() != begun) {
+                peers = FencePeers.incomplete(peers);
+            }
             if (sync < 0) {
                 return LinuxTransfer.settled(this, l, length, seq, started, null, false,
                         "DMA_BUF_IOCTL_EXPORT_SYNC_FILE failed (" + Waits.errno(-sync) + "): its completion cannot be observed");

@@ -2,6 +2,7 @@ package dev.gadget4j.linux;
 
 import dev.gadget4j.linux.sys.FenceScratch;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The transfers of one buffer on other attachments that were pending when a transfer's sync_file
@@ -31,13 +32,36 @@ final class FencePeers {
 
     private static final Reading PENDING = new Reading(Kind.PENDING, 0, 0, false, 0);
 
+    private static final FencePeers NONE_KNOWN = new FencePeers(new LinuxTransfer[0], new long[0], false);
+
     private final LinuxTransfer[] peers;
     /** Each peer's seqno when it was found pending: a peer object refilled since stands for another transfer. */
     private final long[] seqnos;
+    /** False when another transfer of the buffer began in between: the export may hold a fence of any attachment. */
+    private final boolean complete;
 
-    FencePeers(LinuxTransfer[] peers, long[] seqnos) {
+    private FencePeers(LinuxTransfer[] peers, long[] seqnos, boolean complete) {
         this.peers = peers;
         this.seqnos = seqnos;
+        this.complete = complete;
+    }
+
+    /** {@code known} (null: none), for an export taken after another transfer of the buffer began meanwhile. */
+    static FencePeers incomplete(FencePeers known) {
+        return known == null ? NONE_KNOWN : new FencePeers(known.peers, known.seqnos, false);
+    }
+
+    /** Whether the export may hold a fence of a transfer on one of {@code attachments}. */
+    boolean onAnyOf(List<EndpointDmaBufs.Attachment> attachments) {
+        if (!complete) {
+            return true;
+        }
+        for (LinuxTransfer p : peers) {
+            if (attachments.contains(p.attachment())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -63,7 +87,7 @@ final class FencePeers {
         if (n == 0) {
             return null;
         }
-        return new FencePeers(Arrays.copyOf(found, n), Arrays.copyOf(seqnos, n));
+        return new FencePeers(Arrays.copyOf(found, n), Arrays.copyOf(seqnos, n), true);
     }
 
     /**
@@ -98,7 +122,7 @@ final class FencePeers {
         }
         boolean allSignalled = signalled == candidates;
         Reading unknown = new Reading(Kind.UNKNOWN, 0, 0, allSignalled, allSignalled && alike ? common : 0);
-        if (candidates != peers.length + 1) {
+        if (!complete || candidates != peers.length + 1) {
             return unknown;
         }
         if (signalled == 0) {

@@ -15,6 +15,7 @@ import dev.gadget4j.linux.sys.FenceScratch;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -175,9 +176,9 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
         return owner.isIn();
     }
 
-    /** Whether its export may hold fences of other attachments' transfers. */
-    boolean shared() {
-        return peers != null;
+    /** Whether its export may hold fences of transfers on one of the attachments {@code drop}. */
+    boolean holdsFencesOf(List<EndpointDmaBufs.Attachment> drop) {
+        return peers != null && peers.onAnyOf(drop);
     }
 
     int index(boolean byEndpoint) {
