@@ -13,7 +13,8 @@ import java.util.List;
  * only when the export holds exactly one fence per peer plus the transfer's own: then the own
  * fence is pending when no signalled fence is left over, and it is the one left over when every
  * peer was attributed or known still pending (read after the export was); else the reading is
- * {@link Kind#UNKNOWN}.
+ * {@link Kind#UNKNOWN}. The peers also say which sync_files a DETACH or close must settle: only
+ * those whose export may hold a fence of an attachment being dropped ({@link #onAnyOf}).
  */
 final class FencePeers {
     /** What one reading of the export says of the transfer's own fence. */
