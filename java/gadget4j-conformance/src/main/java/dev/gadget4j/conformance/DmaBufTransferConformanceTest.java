@@ -173,6 +173,111 @@ class DmaBufTransferConformanceTest {
     }
 
     /**
+     * One buffer attached twice, a transfer pending on each attachment, the endpoint closed: the
+     * kernel cancels each attachment's latest transfer, so both end with ECONNRESET, and both
+     * say so (the fuzzer's seeds 16, 24 and 30).
+     */
+    @Test
+    void closeEndpoint_bufferAttachedTwice_transferPendingOnEach_bothECONNRESET() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(4096)) {
+            Endpoint in = h.in();
+            Transfer[] t = transferOnEachOfTwoAttachments(in, buf);
+            in.close();
+            assertErrno(Errno.ECONNRESET, () -> t[0].await(WAIT));
+            assertErrno(Errno.ECONNRESET, () -> t[1].await(WAIT));
+            assertStatusesKnown(t);
+        }
+    }
+
+    /**
+     * The same, but the host read the first transfer before the close: it completed, the second
+     * was cancelled, and each reports its own status although the second one's fence could only
+     * be observed together with the first one's.
+     */
+    @Test
+    void closeEndpoint_bufferAttachedTwice_firstReadByHost_firstOk_secondECONNRESET() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(4096);
+             Arena arena = Arena.ofConfined()) {
+            Endpoint in = h.in();
+            Transfer[] t = transferOnEachOfTwoAttachments(in, buf);
+            assertEquals(2048, h.host.bulk(h.hostIn, arena.allocate(2048), WAIT));
+            in.close();
+            t[0].await(WAIT);
+            assertErrno(Errno.ECONNRESET, () -> t[1].await(WAIT));
+            assertStatusesKnown(t);
+        }
+    }
+
+    /**
+     * The same buffer on two attachments, both transfers pending, the host reads the first: the
+     * second, observed through one sync_file with the first, still reports that it is pending,
+     * and completes with its own status once the host reads it.
+     */
+    @Test
+    void bufferAttachedTwice_secondTransferObservedAlongTheFirst_completesWithItsOwnStatus() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(4096);
+             Arena arena = Arena.ofConfined()) {
+            Endpoint in = h.in();
+            Transfer[] t = transferOnEachOfTwoAttachments(in, buf);
+            assertEquals(2048, h.host.bulk(h.hostIn, arena.allocate(2048), WAIT));
+            assertFalse(t[1].waitFor(Duration.ZERO), t[1].toString());
+            assertEquals(4096, h.host.bulk(h.hostIn, arena.allocate(4096), WAIT));
+            t[1].await(WAIT);
+            t[0].await(WAIT);
+            assertStatusesKnown(t);
+        }
+    }
+
+    /**
+     * A third attachment of the buffer, without a transfer, detached again (DETACH drops the
+     * newest): the two pending transfers hold no fence of it, stay observable, and the close
+     * cancels both (the fuzzer's seed 55).
+     */
+    @Test
+    void detachAttachmentWithoutTransfer_otherAttachmentsTransfersStayObservable_closeCancelsBoth() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(4096)) {
+            Endpoint in = h.in();
+            Transfer[] t = transferOnEachOfTwoAttachments(in, buf);
+            in.attach(buf);
+            in.detach(buf);
+            in.close();
+            assertErrno(Errno.ECONNRESET, () -> t[0].await(WAIT));
+            assertErrno(Errno.ECONNRESET, () -> t[1].await(WAIT));
+            assertStatusesKnown(t);
+        }
+    }
+
+    /**
+     * A transfer longer than the buffer, on a second attachment while an OUT transfer of the
+     * buffer is pending: EINVAL at once, the kernel's first check, before any wait for the
+     * pending transfer (the fuzzer's seed 76).
+     */
+    @Test
+    void transfer_tooLong_whileAnotherAttachmentsOutTransferPending_EINVAL() {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(4096)) {
+            Endpoint out = h.out();
+            out.attach(buf);
+            out.transfer(buf, 511);
+            out.attach(buf);
+            assertErrno(Errno.EINVAL, () -> out.transfer(buf, 4097));
+        }
+    }
+
+    /** One buffer attached twice to {@code in}, a transfer of 2048 and then one of 4096 bytes queued through each attachment. */
+    private static Transfer[] transferOnEachOfTwoAttachments(Endpoint in, DmaBuf buf) {
+        in.attach(buf);
+        Transfer first = in.transfer(buf, 2048);
+        in.attach(buf);
+        return new Transfer[] {first, in.transfer(buf, 4096)};
+    }
+
+    private static void assertStatusesKnown(Transfer... transfers) {
+        for (Transfer t : transfers) {
+            assertTrue(t.statusKnown(), t.toString());
+        }
+    }
+
+    /**
      * The sequence that crashed Linux 6.12 when the second transfer was queued: two IN transfers
      * on one attachment, the endpoint file closed, then SET_INTERFACE disabling the endpoint. The
      * second is refused now, and the gadget goes on working after the SET_INTERFACE.

@@ -21,6 +21,11 @@ final class DmaBufFences {
     /** Unique per buffer: droppers of several buffers take them in this order. */
     final long id = IDS.incrementAndGet();
     final TransferList live = new TransferList(false);
+    /**
+     * How many TRANSFERs of this buffer were begun (counted before the ioctl): one that begins
+     * between a transfer's look at its peers and its export may have its fence in that export.
+     */
+    final AtomicLong begun = new AtomicLong();
     /** Bit 0: DROPPING; the rest: twice the exports in progress. */
     private final AtomicInteger state = new AtomicInteger();
 
@@ -63,23 +68,6 @@ final class DmaBufFences {
     /** Whether a transfer of this buffer on another attachment than {@code a} may be in flight. */
     boolean othersInFlight(EndpointDmaBufs.Attachment a) {
         return live.anyOtherThan(a);
-    }
-
-    /**
-     * Whether a transfer of this buffer on another attachment than {@code a} is still pending,
-     * each one's fence read once: one that completed unobserved would otherwise make a new
-     * transfer's status unattributable.
-     */
-    boolean othersPending(EndpointDmaBufs.Attachment a) {
-        if (!live.anyOtherThan(a)) {
-            return false;
-        }
-        for (LinuxTransfer t : live.snapshot()) {
-            if (t.attachment() != a && t.stillPending()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

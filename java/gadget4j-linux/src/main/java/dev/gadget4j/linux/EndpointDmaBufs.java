@@ -41,7 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * when the caller hands a spent one back to be refilled, as the library's streams do): two
  * handle acquisitions (endpoint and DMABUF file), one compare-and-set on the attachment (one
  * transfer in flight per attachment, see {@link EndpointChecks#noTransferPending}; the previous
- * transfer's fence is read only if it was not yet known to be done), one bind-gate entry, one export entry, the
+ * transfer's fence is read only if it was not yet known to be done), one increment of the buffer's
+ * TRANSFER count, one bind-gate entry, one export entry, the
  * per-thread {@link FenceScratch} for every struct, five syscalls (TRANSFER, EXPORT_SYNC_FILE,
  * FILE_INFO, poll only when not yet signalled, close).
  */
@@ -78,14 +79,15 @@ final class EndpointDmaBufs {
 
         /**
          * Takes the right to queue the attachment's one transfer in flight: false while another
-         * thread is queueing one or the latest one has not completed (its fence is read once).
+         * thread is queueing one or the latest one has not completed (its fence is read once) or
+         * may still be held by the kernel although it became unobservable.
          */
         boolean beginTransfer() {
             if (!QUEUING.compareAndSet(this, false, true)) {
                 return false;
             }
             LinuxTransfer prev = latest;
-            if (prev != null && !prev.isDone()) {
+            if (prev != null && (!prev.isDone() || prev.mayStillBeInFlight())) {
                 queuing = false;
                 return false;
             }
@@ -235,7 +237,7 @@ final class EndpointDmaBufs {
                 fences.beginDrop();
                 try {
                     if (a != null) {
-                        settleBeforeDrop(a, "DETACH");
+                        settleBeforeDrop(List.of(a), "DETACH");
                     }
                     try {
                         fdIoctl(Ioctl.FUNCTIONFS_DMABUF_DETACH, l);
@@ -260,15 +262,22 @@ final class EndpointDmaBufs {
     }
 
     /**
-     * The buffer's DROPPING bit held: settles and closes every sync_file that may hold a fence
-     * of {@code a} (this attachment's transfers, and transfers of the same buffer elsewhere whose
-     * export may have merged its fences), then marks it dropped.
+     * Their buffers' DROPPING bits held: marks the attachments dropped, then settles and closes
+     * every sync_file that may hold one of their fences (their transfers, and transfers of the
+     * same buffers elsewhere whose export was taken while one of theirs was pending). The kernel cancels the
+     * latest transfer of each attachment it drops, whichever order they are settled in.
      */
-    private static void settleBeforeDrop(Attachment a, String cause) {
-        a.dropped = true;
-        for (LinuxTransfer t : a.buf.fences().live.snapshot()) {
-            if (t.attachment() == a || t.shared()) {
-                t.settleBeforeDetach(t == a.latest, cause);
+    private static void settleBeforeDrop(List<Attachment> drop, String cause) {
+        for (Attachment a : drop) {
+            a.dropped = true;
+        }
+        for (DmaBufFences f : drop.stream().map(a -> a.buf.fences()).distinct().toList()) {
+            for (LinuxTransfer t : f.live.snapshot()) {
+                Attachment ta = t.attachment();
+                boolean dropped = drop.contains(ta);
+                if (dropped || t.holdsFencesOf(drop)) {
+                    t.settleBeforeDetach(dropped && t == ta.latest, cause);
+                }
             }
         }
     }
@@ -288,6 +297,10 @@ final class EndpointDmaBufs {
             Attachment a = newest(l);
             EndpointChecks.noTransferPending(a != null && !a.beginTransfer(), path, l.fd());
             try {
+                if (a != null && (length <= 0 || length > l.size())) {
+                    // the kernel's first check, which the library's own wait below must not precede
+                    throw transferFailed(l, length, Errno.EINVAL);
+                }
                 if (a != null && l.fences().othersInFlight(a)
                         && !l.fences().awaitIdle(a, in, nonBlocking ? Duration.ZERO : RESERVATION_WAIT)) {
                     // TRANSFER would wait in the kernel for the fences of other attachments (an IN
@@ -298,6 +311,7 @@ final class EndpointDmaBufs {
                 Fd dmabuf = l.fdHandle();
                 dmabuf.acquire(op);
                 try {
+                    l.fences().begun.incrementAndGet();
                     queue(l, dmabuf.number(), length, s);
                     return track(l, dmabuf.number(), a, length, seqno.incrementAndGet(), spent, started, s);
                 } finally {
@@ -365,15 +379,19 @@ final class EndpointDmaBufs {
                 return LinuxTransfer.settled(this, l, length, seq, started, null, false,
                         "its attachment was detached by another thread while it was being queued");
             }
-            boolean shared = fences.othersPending(a);
+            long begun = fences.begun.get();
+            FencePeers peers = FencePeers.pendingOthers(fences.live, a);
             int sync = FenceCalls.exportSyncFile(dmabufFd, Constants.DMA_BUF_SYNC_RW, s);
+            if (fences.begun.get() != begun) {
+                peers = FencePeers.incomplete(peers);
+            }
             if (sync < 0) {
                 return LinuxTransfer.settled(this, l, length, seq, started, null, false,
                         "DMA_BUF_IOCTL_EXPORT_SYNC_FILE failed (" + Waits.errno(-sync) + "): its completion cannot be observed");
             }
             LinuxTransfer t = spent instanceof LinuxTransfer old && old.spentFor(this, a)
-                    ? old.refill(length, seq, sync, shared, started)
-                    : new LinuxTransfer(this, l, a, length, seq, sync, shared, started);
+                    ? old.refill(length, seq, sync, peers, started)
+                    : new LinuxTransfer(this, l, a, length, seq, sync, peers, started);
             a.latest = t;
             fences.live.add(t);
             if (live.add(t) > TIDY_THRESHOLD) {
@@ -415,9 +433,7 @@ final class EndpointDmaBufs {
                 taken++;
             }
             String cause = "closing " + path;
-            for (Attachment a : drop) {
-                settleBeforeDrop(a, cause);
-            }
+            settleBeforeDrop(List.of(drop), cause);
             for (LinuxTransfer t : live.snapshot()) {
                 t.settleBeforeDetach(false, cause);
             }

@@ -6,13 +6,16 @@ import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.Transfer;
 import dev.gadget4j.internal.DeadlineCompletion;
+import dev.gadget4j.internal.EndpointErrors;
 import dev.gadget4j.jfr.GadgetEvents;
 import dev.gadget4j.linux.sys.Constants;
+import dev.gadget4j.linux.sys.Fd;
 import dev.gadget4j.linux.sys.FenceCalls;
 import dev.gadget4j.linux.sys.FenceScratch;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -23,25 +26,29 @@ import java.util.Optional;
  * <p>What the status means, precisely:
  * <ul>
  *   <li>The export holds the DMABUF's unsignalled fences. FunctionFS fences are recognised by
- *       their driver name {@code functionfs}; the kernel exposes neither context nor seqno, so a
- *       fence is attributed to this transfer only when the export holds exactly one FunctionFS
- *       fence and no other transfer of this buffer on another attachment was still pending (its
- *       fence read again then) when it was exported. Then {@link #status()} is that fence's status
- *       and {@link #statusKnown()} is true.</li>
+ *       their driver name {@code functionfs}; the kernel exposes neither context nor seqno. When
+ *       no other transfer of this buffer on another attachment was still pending (its fence read
+ *       again then) at the export, the export holds exactly this transfer's fence: {@link #status()}
+ *       is that fence's status and {@link #statusKnown()} is true.</li>
+ *   <li>Otherwise the export also holds those transfers' fences (its {@link FencePeers}), and
+ *       this transfer's own is found by elimination: a signalled fence whose status and signal
+ *       time equal what a peer read from its own sync_file is the peer's. One left over: this
+ *       transfer's, status known; none: still pending.</li>
  *   <li>No FunctionFS fence in the export (the kernel returned its signalled stub): the transfer
  *       completed before the export, its error (if any) is gone: done, status empty,
  *       statusKnown false.</li>
- *   <li>Several candidates (the same buffer in flight on several endpoints or attachments at
- *       once): done once all of them signalled; status is their common error if they all failed
- *       alike, else empty; statusKnown false.</li>
+ *   <li>Fences the elimination cannot tell apart (a peer whose own status is unknown, a fence
+ *       the library does not track): done once all of them signalled; status is their common
+ *       error if they all failed alike, else empty; statusKnown false.</li>
  *   <li>DETACH or closing the endpoint file: the library closes the sync_file first, after
- *       reading it a last time (6.12 frees a fence's lock with its attachment). A transfer that
- *       was still pending and was its attachment's latest one is the one the kernel dequeues:
- *       ECONNRESET, known (an attachment has one transfer in flight at most, see
+ *       reading it a last time (6.12 frees a fence's lock with its attachment). A transfer still
+ *       pending then that is the latest of an attachment being dropped is the one the kernel
+ *       dequeues: ECONNRESET, known (an attachment has one transfer in flight at most, see
  *       {@link dev.gadget4j.internal.EndpointChecks#noTransferPending}). A pending transfer of the
- *       same buffer on another attachment, whose export may hold this attachment's fences, is
- *       not dequeued and keeps running, but is no longer observable: done, status empty,
- *       statusKnown false.
+ *       same buffer on another attachment that stays, whose export may hold the dropped
+ *       attachment's fences, keeps running but is no longer observable: done, status empty,
+ *       statusKnown false, and its attachment takes no new transfer (EBUSY) until a fresh export
+ *       of the buffer holds no pending FunctionFS fence ({@link #mayStillBeInFlight}).
  *       A transfer that completed in the instant between that last reading and the ioctl is
  *       reported as cancelled (ECONNRESET) although its data moved.</li>
  * </ul>
@@ -61,6 +68,8 @@ import java.util.Optional;
  */
 final class LinuxTransfer implements Transfer, DeadlineCompletion {
     private static final byte[] DRIVER = FenceScratch.driverName("functionfs");
+    private static final String SEVERAL =
+            "its buffer was in flight on several attachments; the kernel does not say which fence is this transfer's";
     private static final int DROP = 1;
     private static final int DONE = 2;
     private static final int RELEASED = 4;
@@ -83,26 +92,36 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
     private long length;
     private long seqno;
     private int syncFd;
-    private boolean shared;
+    /** The buffer's transfers whose fences its export also holds (null: none). */
+    private FencePeers peers;
     /** {@link GadgetEvents#start()} before the TRANSFER ioctl: 0 while no recording runs. */
     private long started;
     private volatile int state;
     private Errno error;
     private boolean known = true;
     private String note;
+    /** With a known status read from a fence: that fence's status (1 or -errno) and signal time, else 0. */
+    private int fenceStatus;
+    private long signalledAt;
+    /**
+     * Its sync_file had to go while it may still have been in flight (another attachment of its
+     * buffer was dropped): until a fresh export of the buffer shows no pending FunctionFS fence,
+     * its attachment takes no new transfer.
+     */
+    private volatile boolean orphan;
     /** Positions in the endpoint's and the buffer's {@link TransferList}; guarded by those lists. */
     private int endpointIndex = -1;
     private int bufferIndex = -1;
 
     LinuxTransfer(EndpointDmaBufs owner, LinuxDmaBuf buf, EndpointDmaBufs.Attachment attachment, long length,
-                  long seqno, int syncFd, boolean shared, long started) {
+                  long seqno, int syncFd, FencePeers peers, long started) {
         this.owner = owner;
         this.buf = buf;
         this.attachment = attachment;
         this.length = length;
         this.seqno = seqno;
         this.syncFd = syncFd;
-        this.shared = shared;
+        this.peers = peers;
         this.started = started;
     }
 
@@ -117,15 +136,18 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
     }
 
     /** Makes a spent object ({@link #spentFor}) the handle of a new transfer; the state word publishes the fields. */
-    LinuxTransfer refill(long length, long seqno, int syncFd, boolean shared, long started) {
+    LinuxTransfer refill(long length, long seqno, int syncFd, FencePeers peers, long started) {
         this.length = length;
         this.seqno = seqno;
         this.syncFd = syncFd;
-        this.shared = shared;
+        this.peers = peers;
         this.started = started;
         error = null;
         known = true;
         note = null;
+        fenceStatus = 0;
+        signalledAt = 0;
+        orphan = false;
         endpointIndex = -1;
         bufferIndex = -1;
         state = 0;
@@ -135,7 +157,7 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
     /** A transfer that is final from the start (queued on an endpoint being closed or detached). */
     static LinuxTransfer settled(EndpointDmaBufs owner, LinuxDmaBuf buf, long length, long seqno, long started,
                                  Errno error, boolean known, String note) {
-        LinuxTransfer t = new LinuxTransfer(owner, buf, null, length, seqno, -1, false, started);
+        LinuxTransfer t = new LinuxTransfer(owner, buf, null, length, seqno, -1, null, started);
         t.publish(error, known, note);
         t.state = DONE | CLOSING | RELEASED;
         return t;
@@ -154,8 +176,9 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
         return owner.isIn();
     }
 
-    boolean shared() {
-        return shared;
+    /** Whether its export may hold fences of transfers on one of the attachments {@code drop}. */
+    boolean holdsFencesOf(List<EndpointDmaBufs.Attachment> drop) {
+        return peers != null && peers.onAnyOf(drop);
     }
 
     int index(boolean byEndpoint) {
@@ -222,11 +245,15 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
      * by whoever holds the last use.
      */
     private void publish(Errno e, boolean statusKnown, String why) {
-        publish(e, statusKnown, why, 0);
+        publish(e, statusKnown, why, 0, 0);
     }
 
-    /** {@link #publish(Errno, boolean, String)} with when its fence signalled (0: unknown). */
-    private void publish(Errno e, boolean statusKnown, String why, long signalledAt) {
+    /** Publishes the status its own fence signalled with (1 or -errno) at {@code at} (CLOCK_MONOTONIC ns). */
+    private void publishFence(int status, long at) {
+        publish(status < 0 ? Waits.errno(-status) : null, true, null, status, at);
+    }
+
+    private void publish(Errno e, boolean statusKnown, String why, int status, long at) {
         synchronized (this) {
             if (done()) {
                 return;
@@ -234,9 +261,12 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
             error = e;
             known = statusKnown;
             note = why;
+            fenceStatus = status;
+            signalledAt = at;
             STATE.getAndBitwiseOr(this, DONE);
         }
-        GadgetEvents.transfer(owner.path(), GadgetEvents.DMABUF, owner.isIn(), length, e, started, signalledAt);
+        // the fence's own signal time: a recording's latency ends there, not at this reading
+        GadgetEvents.transfer(owner.path(), GadgetEvents.DMABUF, owner.isIn(), length, e, started, at);
     }
 
     /**
@@ -260,16 +290,27 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
 
     /**
      * Reads the sync_file once (a use or the dropper's exclusivity held) and publishes the result
-     * if its fences have signalled. Allocates nothing unless the transfer failed or cannot be attributed.
+     * if its fences have signalled: whether its own fence is known to be still pending. Allocates
+     * nothing unless the transfer failed or cannot be attributed, or its export is shared.
      */
-    private void refresh(FenceScratch s) {
+    private boolean refresh(FenceScratch s) {
         int r = FenceCalls.fileInfo(syncFd, s);
         if (r < 0) {
             publish(null, false, "its sync_file could not be read: SYNC_IOC_FILE_INFO failed with "
                     + Waits.errno(-r).name());
-            return;
+            return false;
         }
-        int count = Math.min(s.fenceCount(), FenceScratch.FENCES);
+        if (s.fenceCount() > FenceScratch.FENCES) {
+            // More fences than room: the kernel filled nothing; decide from the file's status alone.
+            if (s.fileStatus() != 0) {
+                publish(s.fileStatus() < 0 ? Waits.errno(-s.fileStatus()) : null, false, SEVERAL);
+            }
+            return false;
+        }
+        if (peers != null) {
+            return refreshShared(s);
+        }
+        int count = s.fenceCount();
         int candidates = 0;
         int pending = 0;
         int first = 0;
@@ -291,25 +332,73 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
                 pending++;
             }
         }
-        if (s.fenceCount() > FenceScratch.FENCES) {
-            // More fences than room: the kernel filled nothing; decide from the file's status alone.
-            if (s.fileStatus() != 0) {
-                publish(s.fileStatus() < 0 ? Waits.errno(-s.fileStatus()) : null, false,
-                        "its buffer was in flight on several attachments; the kernel does not say which fence is this transfer's");
-            }
-            return;
-        }
         if (candidates == 0) {
             publish(null, false, "it completed before its fence could be exported; the kernel keeps no status then");
-        } else if (candidates == 1 && !shared) {
-            if (first != 0) {
-                // the fence's own signal time: a recording's latency ends there, not at this reading
-                publish(first < 0 ? Waits.errno(-first) : null, true, null, s.fenceTimestamp(firstIndex));
+        } else if (candidates == 1) {
+            if (first == 0) {
+                return true;
             }
+            publishFence(first, s.fenceTimestamp(firstIndex));
         } else if (pending == 0) {
-            publish(alike && first < 0 ? Waits.errno(-first) : null, false,
-                    "its buffer was in flight on several attachments; the kernel does not say which fence is this transfer's");
+            // fences the library does not track (a transfer made unobservable, another process)
+            publish(alike && first < 0 ? Waits.errno(-first) : null, false, SEVERAL);
         }
+        return false;
+    }
+
+    /** {@link #refresh} of an export that also holds its peers' fences: attributed by elimination. */
+    private boolean refreshShared(FenceScratch s) {
+        FencePeers.Reading reading = peers.attribute(s, DRIVER);
+        switch (reading.kind()) {
+            case PENDING -> {
+                return true;
+            }
+            case SIGNALLED -> publishFence(reading.status(), reading.signalledAt());
+            case UNKNOWN -> {
+                if (reading.allSignalled()) {
+                    publish(reading.common() < 0 ? Waits.errno(-reading.common()) : null, false, SEVERAL);
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Reads the fence once if still observable: whether its own fence is known to be still
+     * pending (false when done, being settled, or not attributable).
+     */
+    boolean readPending() {
+        FenceScratch s = FenceScratch.current();
+        if (!enterUse()) {
+            return false;
+        }
+        try {
+            return !done() && refresh(s);
+        } finally {
+            exitUse(s);
+        }
+    }
+
+    /**
+     * Which of the {@code n} signalled fences ({@code status}, {@code at}; {@code used} ones
+     * taken) is this transfer's, as its own reading published it: -1 when it is not done with a
+     * fence status of its own, or no longer stands for transfer {@code seq}.
+     */
+    int signalledAs(long seq, int[] status, long[] at, boolean[] used, int n) {
+        if (!done()) {
+            return -1;
+        }
+        int st = fenceStatus;
+        long when = signalledAt;
+        if (!done() || seqno != seq || when == 0) {
+            return -1;
+        }
+        for (int i = 0; i < n; i++) {
+            if (!used[i] && status[i] == st && at[i] == when) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -336,12 +425,13 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
     }
 
     /**
-     * Settles the transfer before its attachment goes, its sync_file closed on return: no new
-     * user, the current users woken (through the owner's wake-up eventfd) and waited for, a last
-     * reading, then either the kernel's cancellation (the attachment's latest pending transfer)
-     * or an unobservable end.
+     * Settles the transfer before an attachment of its buffer goes, its sync_file closed on
+     * return: no new user, the current users woken (through the owner's wake-up eventfd) and
+     * waited for, a last reading, then, if it was still pending: the kernel's cancellation when
+     * it is the latest transfer of an attachment being dropped ({@code cancelled}), else an
+     * unobservable end, its attachment held back until the buffer's fences show it is over.
      */
-    void settleBeforeDetach(boolean latest, String cause) {
+    void settleBeforeDetach(boolean cancelled, String cause) {
         int prev = (int) STATE.getAndBitwiseOr(this, DROP);
         if ((prev & (DROP | CLOSING)) != 0) {
             awaitReleased();
@@ -356,20 +446,63 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
             owner.wakeDone();
         }
         FenceScratch s = FenceScratch.current();
+        boolean pending = !done() && refresh(s);
         if (!done()) {
-            refresh(s);
-        }
-        if (!done()) {
-            if (latest && !shared) {
+            if (cancelled && pending) {
                 publish(Errno.ECONNRESET, true, "cancelled by " + cause);
+            } else if (cancelled) {
+                publish(null, false, "at " + cause + " it had completed or was cancelled; its fence could not be told "
+                        + "apart from those of its buffer's other transfers");
             } else {
-                publish(null, false, "it was still in flight at " + cause + ", which ends what the kernel lets gadget4j "
-                        + "observe of it (it was not the attachment's latest transfer, so it was not cancelled)");
+                orphan = true;
+                publish(null, false, "it may still have been in flight at " + cause + ", which ends what the kernel "
+                        + "lets gadget4j observe of it (its own attachment stays, so it was not cancelled)");
             }
         }
         release();
         // The last user may have taken the close just before DROP was set: wait until it is done.
         awaitReleased();
+    }
+
+    /**
+     * Whether the kernel may still hold this transfer although it reports done: it became
+     * unobservable in flight ({@link #settleBeforeDetach}) and a fresh export of its buffer
+     * still holds a pending FunctionFS fence (its own or another transfer's of the buffer: the
+     * kernel does not say which). Such an export is no riskier than the one after any TRANSFER
+     * of the buffer, and drops of the buffer are held off meanwhile.
+     */
+    boolean mayStillBeInFlight() {
+        if (!orphan) {
+            return false;
+        }
+        FenceScratch s = FenceScratch.current();
+        DmaBufFences fences = buf.fences();
+        Fd dmabuf = buf.fdHandle();
+        dmabuf.acquire(EndpointErrors.TRANSFER);
+        fences.enterExport();
+        try {
+            int sync = FenceCalls.exportSyncFile(dmabuf.number(), Constants.DMA_BUF_SYNC_RW, s);
+            if (sync < 0) {
+                return true;
+            }
+            try {
+                if (FenceCalls.fileInfo(sync, s) < 0 || s.fenceCount() > FenceScratch.FENCES) {
+                    return true;
+                }
+                for (int i = 0, n = s.fenceCount(); i < n; i++) {
+                    if (s.fenceDriverIs(i, DRIVER) && s.fenceStatus(i) == 0) {
+                        return true;
+                    }
+                }
+            } finally {
+                FenceCalls.closeSyncFile(sync, s);
+            }
+        } finally {
+            fences.exitExport();
+            dmabuf.release();
+        }
+        orphan = false;
+        return false;
     }
 
     /** Another thread closes the sync_file: wait until it is closed. */
