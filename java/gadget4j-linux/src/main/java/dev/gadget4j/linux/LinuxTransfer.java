@@ -375,7 +375,7 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
         try {
             return !done() && refresh(s);
         } finally {
-            exitUse(s);
+            exitUse();
         }
     }
 
@@ -495,7 +495,7 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
                     }
                 }
             } finally {
-                FenceCalls.closeSyncFile(sync, s);
+                FenceCalls.closeSyncFile(sync);
             }
         } finally {
             fences.exitExport();
