@@ -62,8 +62,8 @@ class SiblingCloseVmTest {
     }
 
     /**
-     * The same with the window held open, which is too narrow to hit by chance: the closing
-     * thread is held right after its ep0 close (the gadget is unbound by then) by
+     * The same with the window held open, so that hitting it does not depend on timing: the
+     * closing thread is held right after its ep0 close (the gadget is unbound by then) by
      * {@code syscall-pause} (native-shim/peer, ptrace on that one thread), and meanwhile the
      * sibling's TRANSFER and DETACH must fail with ENODEV in the library. When only the closed
      * function was lowered before ep0's close, they reached the kernel's NULL gadget here.
