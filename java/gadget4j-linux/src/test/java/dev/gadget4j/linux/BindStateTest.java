@@ -47,13 +47,24 @@ class BindStateTest {
         return f;
     }
 
-    @Test
-    void outsideRebind_seenOnlyAsEnable_raisesTheFlag() throws IOException {
+    /** A case run with the bound function "stream" and the fake ep0 file its events are appended to. */
+    @FunctionalInterface
+    private interface BoundCase {
+        void run(Gadget g, LinuxFunctionFs ffs, Path ep0) throws IOException;
+    }
+
+    private void withBoundStream(BoundCase c) throws IOException {
         FakeSystem files = new FakeSystem(root).kernelReady();
         try (LinuxBackend backend = new LinuxBackend(files); Gadget g = backend.createGadget(spec("stream"))) {
             LinuxFunctionFs ffs = started(g, "stream");
             g.bind();
-            Path ep0 = files.mountBase().resolve("g1/stream/ep0");
+            c.run(g, ffs, files.mountBase().resolve("g1/stream/ep0"));
+        }
+    }
+
+    @Test
+    void outsideRebind_seenOnlyAsEnable_raisesTheFlag() throws IOException {
+        withBoundStream((g, ffs, ep0) -> {
             Files.write(ep0, UNBIND, StandardOpenOption.APPEND);
             assertEquals(Optional.of(new Event.Unbind()), ffs.nextEvent(Duration.ZERO));
             assertFalse(ffs.isBound());
@@ -64,20 +75,17 @@ class BindStateTest {
             Files.write(ep0, enable, StandardOpenOption.APPEND);
             assertEquals(Optional.of(new Event.Enable()), ffs.nextEvent(Duration.ZERO));
             assertTrue(ffs.isBound(), "an ENABLE while the UDC is bound must raise the bound flag");
-        }
+        });
     }
 
     @Test
     void staleUnbind_readBeforeANewerBind_leavesTheFunctionBound() throws IOException {
-        FakeSystem files = new FakeSystem(root).kernelReady();
-        try (LinuxBackend backend = new LinuxBackend(files); Gadget g = backend.createGadget(spec("stream"))) {
-            LinuxFunctionFs ffs = started(g, "stream");
-            g.bind();
+        withBoundStream((g, ffs, ep0) -> {
             // Two UNBINDs reach the library in one read: the first is handed out, the second stays buffered.
             byte[] two = new byte[2 * UNBIND.length];
             System.arraycopy(UNBIND, 0, two, 0, UNBIND.length);
             System.arraycopy(UNBIND, 0, two, UNBIND.length, UNBIND.length);
-            Files.write(files.mountBase().resolve("g1/stream/ep0"), two, StandardOpenOption.APPEND);
+            Files.write(ep0, two, StandardOpenOption.APPEND);
             assertEquals(Optional.of(new Event.Unbind()), ffs.nextEvent(Duration.ZERO));
             assertFalse(ffs.isBound());
             g.unbind();
@@ -85,7 +93,7 @@ class BindStateTest {
             assertTrue(ffs.isBound());
             assertEquals(Optional.of(new Event.Unbind()), ffs.nextEvent(Duration.ZERO));
             assertTrue(ffs.isBound(), "an UNBIND read before the newer bind() must not lower the bound flag");
-        }
+        });
     }
 
     @Test
