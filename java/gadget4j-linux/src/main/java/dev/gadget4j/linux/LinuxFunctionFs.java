@@ -248,12 +248,10 @@ final class LinuxFunctionFs implements FunctionFs {
             // in the kernel before the user reads it); bind() raises it after its UDC write. An
             // UNBIND buffered before a newer bind() is stale and leaves the flag alone.
             gate.lowerIf(eventsGeneration);
-        } else if ((e instanceof Event.Bind || e instanceof Event.Enable && !gate.isBound()) && gadget.isBound()
-                && events.stream().noneMatch(Event.Unbind.class::isInstance)) {
+        } else if (e instanceof Event.Bind && gadget.isBound() && events.stream().noneMatch(Event.Unbind.class::isInstance)) {
             // Bound again by someone else (another process wrote the UDC, a UDC driver came back)
             // while this gadget never unbound itself: without this, DMABUF I/O would stay refused
-            // for good. An UNBIND already read behind this event, or an unbind() of our own,
-            // wins. ENABLE counts too: FunctionFS drops a BIND still queued when ENABLE follows.
+            // for good. An UNBIND already read behind this BIND, or an unbind() of our own, wins.
             setBound(true);
         }
     }

@@ -63,22 +63,6 @@ class BindStateTest {
     }
 
     @Test
-    void outsideRebind_seenOnlyAsEnable_raisesTheFlag() throws IOException {
-        withBoundStream((g, ffs, ep0) -> {
-            Files.write(ep0, UNBIND, StandardOpenOption.APPEND);
-            assertEquals(Optional.of(new Event.Unbind()), ffs.nextEvent(Duration.ZERO));
-            assertFalse(ffs.isBound());
-            // Another process bound the UDC again and the host enabled the function before ep0
-            // was read: FunctionFS's queue dropped the BIND when the ENABLE came.
-            byte[] enable = UNBIND.clone();
-            enable[8] = 2;
-            Files.write(ep0, enable, StandardOpenOption.APPEND);
-            assertEquals(Optional.of(new Event.Enable()), ffs.nextEvent(Duration.ZERO));
-            assertTrue(ffs.isBound(), "an ENABLE while the UDC is bound must raise the bound flag");
-        });
-    }
-
-    @Test
     void staleUnbind_readBeforeANewerBind_leavesTheFunctionBound() throws IOException {
         withBoundStream((g, ffs, ep0) -> {
             // Two UNBINDs reach the library in one read: the first is handed out, the second stays buffered.
