@@ -435,13 +435,7 @@ class DmaBufTransferConformanceTest {
     @Test
     void transfer_outWhileInPending_blocking_EBUSYafter5s() throws Exception {
         try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
-            Endpoint in = h.in();
-            Endpoint out = h.out();
-            in.attach(buf);
-            out.attach(buf);
-            in.transfer(buf, SIZE);
-            Background<Transfer> second = Background.start(() -> out.transfer(buf, SIZE));
-            assertTrue(second.stillBlockedAfter(SHORT), "the OUT transfer must wait for the IN transfer reading the buffer");
+            Background<Transfer> second = outBehindIn(h, buf).second();
             fixture.elapse(Duration.ofMillis(5200));
             assertErrno(Errno.EBUSY, () -> second.get(WAIT));
         }
@@ -451,22 +445,63 @@ class DmaBufTransferConformanceTest {
     void transfer_outWhileInPending_blocking_proceedsWhenInCompletes() throws Exception {
         try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE);
              Arena arena = Arena.ofConfined()) {
-            Endpoint in = h.in();
-            Endpoint out = h.out();
-            in.attach(buf);
-            out.attach(buf);
-            Transfer first = in.transfer(buf, SIZE);
-            Background<Transfer> second = Background.start(() -> out.transfer(buf, SIZE));
-            assertTrue(second.stillBlockedAfter(SHORT));
+            OutBehindIn w = outBehindIn(h, buf);
             assertEquals(SIZE, h.host.bulk(h.hostIn, arena.allocate(SIZE), WAIT));
-            first.await(WAIT);
+            w.first().await(WAIT);
             MemorySegment data = arena.allocate(SIZE);
             Patterns.fill(data, SIZE, 2);
-            Transfer t = second.get(WAIT);
+            Transfer t = w.second().get(WAIT);
             assertEquals(SIZE, h.host.bulk(h.hostOut, data, WAIT));
             t.await(WAIT);
             buf.read(s -> assertEquals(-1, Patterns.mismatch(s, SIZE, 2)));
         }
+    }
+
+    @Test
+    void transfer_waitingForAnotherAttachment_closingTheEndpoint_EBADF() throws Exception {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE)) {
+            OutBehindIn w = outBehindIn(h, buf);
+            w.out().close();
+            // EBADF, not the EBUSY that ends the wait after 5 s.
+            assertErrno(Errno.EBADF, () -> w.second().get(WAIT));
+        }
+    }
+
+    @Test
+    void transfer_waitingForAnotherAttachment_disabled_waitsForEnable() throws Exception {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE);
+             Arena arena = Arena.ofConfined()) {
+            OutBehindIn w = outBehindIn(h, buf);
+            h.host.setConfiguration(0);
+            h.awaitEvent(Event.Disable.class);
+            assertErrno(Errno.ESHUTDOWN, () -> w.first().await(WAIT));
+            // As a blocking TRANSFER on a disabled endpoint: it sleeps until the next ENABLE.
+            assertTrue(w.second().stillBlockedAfter(SHORT), "the OUT transfer must wait for ENABLE");
+            h.host.setConfiguration(1);
+            h.awaitEvent(Event.Enable.class);
+            Transfer t = w.second().get(WAIT);
+            MemorySegment data = arena.allocate(SIZE);
+            Patterns.fill(data, SIZE, 3);
+            assertEquals(SIZE, h.host.bulk(h.hostOut, data, WAIT));
+            t.await(WAIT);
+            buf.read(s -> assertEquals(-1, Patterns.mismatch(s, SIZE, 3)));
+        }
+    }
+
+    /** An IN transfer of a buffer the host does not read yet, and an OUT transfer of it waiting behind on {@code out}. */
+    private record OutBehindIn(Transfer first, Endpoint out, Background<Transfer> second) {
+    }
+
+    /** Attaches {@code buf} to the harness's IN and OUT endpoints and starts {@link OutBehindIn}. */
+    private static OutBehindIn outBehindIn(Harness h, DmaBuf buf) throws Exception {
+        Endpoint in = h.in();
+        Endpoint out = h.out();
+        in.attach(buf);
+        out.attach(buf);
+        Transfer first = in.transfer(buf, SIZE);
+        Background<Transfer> second = Background.start(() -> out.transfer(buf, SIZE));
+        assertTrue(second.stillBlockedAfter(SHORT), "the OUT transfer must wait for the IN transfer reading the buffer");
+        return new OutBehindIn(first, out, second);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static dev.gadget4j.conformance.Harness.WAIT;
 import static dev.gadget4j.conformance.ErrnoAssertions.assertErrno;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gadget4j.Errno;
 import dev.gadget4j.Event;
@@ -11,6 +12,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Control requests for the function: SETUP events, data stages both ways, stalls. */
@@ -98,6 +100,17 @@ class Ep0ConformanceTest {
             h.ffs.reply(s, MemorySegment.ofArray(new byte[] {1}));
             assertEquals(1, host.get(WAIT));
             assertEquals(1, got.get(ValueLayout.JAVA_BYTE, 0));
+        }
+    }
+
+    @Test
+    void nextEvent_waiting_closingTheFunction_EBADF() throws Exception {
+        try (Harness h = Harness.enabled(fixture)) {
+            // A timeout far beyond WAIT: only the close can end this wait in time.
+            Background<Optional<Event>> next = Background.start(() -> h.ffs.nextEvent(Duration.ofHours(1)));
+            assertTrue(next.stillBlockedAfter(Duration.ofMillis(300)), "nextEvent must wait for an event");
+            h.ffs.close();
+            assertErrno(Errno.EBADF, () -> next.get(WAIT));
         }
     }
 

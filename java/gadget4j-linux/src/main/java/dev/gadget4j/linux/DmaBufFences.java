@@ -75,14 +75,17 @@ final class DmaBufFences {
      * {@code outOnly} only OUT ones) are done, through their sync_files, which droppers may
      * close meanwhile: so a kernel wait that ends in a fence's lock (a CPU-access SYNC START, a
      * TRANSFER behind another attachment's transfer) starts only once the fences it would wait
-     * for have signalled. False when one was still pending after {@code timeout} (null: no limit).
+     * for have signalled. False when one was still pending after {@code timeout} (null: no limit)
+     * or when {@code waiter} (null: none) was shut down meanwhile; the caller must be registered
+     * there, so that the shut-down's signal ends the wait at once.
      */
-    boolean awaitIdle(EndpointDmaBufs.Attachment except, boolean outOnly, Duration timeout) {
+    boolean awaitIdle(EndpointDmaBufs.Attachment except, boolean outOnly, Duration timeout, BlockedCalls waiter) {
         if (!live.anyOtherThan(except)) {
             return true;
         }
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + Waits.nanos(timeout);
         for (LinuxTransfer t : live.snapshot()) {
-            if (t.attachment() != except && !(outOnly && t.isIn()) && !t.waitFor(timeout)) {
+            if (t.attachment() != except && !(outOnly && t.isIn()) && !t.waitUntil(deadline, waiter)) {
                 return false;
             }
         }

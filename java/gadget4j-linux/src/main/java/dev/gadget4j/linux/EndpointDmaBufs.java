@@ -298,21 +298,13 @@ final class EndpointDmaBufs {
             EndpointChecks.noTransferPending(a != null && !a.beginTransfer(), path, l.fd());
             try {
                 if (a != null && (length <= 0 || length > l.size())) {
-                    // the kernel's first check, which the library's own wait below must not precede
+                    // the kernel's first check, which the library's own wait must not precede
                     throw transferFailed(l, length, Errno.EINVAL);
-                }
-                if (a != null && l.fences().othersInFlight(a)
-                        && !l.fences().awaitIdle(a, in, nonBlocking ? Duration.ZERO : RESERVATION_WAIT)) {
-                    // TRANSFER would wait in the kernel for the fences of other attachments (an IN
-                    // transfer for writers only), ending in their lock, which 6.12 frees with the
-                    // attachment: they are awaited here instead, as long as the kernel would wait.
-                    throw transferFailed(l, length, Errno.EBUSY);
                 }
                 Fd dmabuf = l.fdHandle();
                 dmabuf.acquire(op);
                 try {
-                    l.fences().begun.incrementAndGet();
-                    queue(l, dmabuf.number(), length, s);
+                    queue(l, a, dmabuf.number(), length, s);
                     return track(l, dmabuf.number(), a, length, seqno.incrementAndGet(), spent, started, s);
                 } finally {
                     dmabuf.release();
@@ -328,14 +320,27 @@ final class EndpointDmaBufs {
     }
 
     /**
-     * The TRANSFER ioctl inside the bind gate; EINTR re-enters the gate before retrying, unless
-     * the endpoint is being closed (the close signalled this thread): then EBADF.
+     * Waits for other attachments' transfers of the buffer where the kernel would, then issues
+     * the TRANSFER ioctl inside the bind gate; EINTR re-enters the gate before retrying. The
+     * thread is one of the endpoint's blocked calls throughout, so closing the endpoint ends
+     * either wait at once with EBADF.
      */
-    private void queue(LinuxDmaBuf l, int dmabufFd, long length, FenceScratch s) {
+    private void queue(LinuxDmaBuf l, Attachment a, int dmabufFd, long length, FenceScratch s) {
         String op = EndpointErrors.TRANSFER;
-        s.transferRequest(dmabufFd, length);
         int call = blocked.enter(op);
         try {
+            if (a != null && l.fences().othersInFlight(a)
+                    && !l.fences().awaitIdle(a, in, nonBlocking ? Duration.ZERO : RESERVATION_WAIT, blocked)) {
+                // TRANSFER would wait in the kernel for the fences of other attachments (an IN
+                // transfer for writers only), ending in their lock, which 6.12 frees with the
+                // attachment: they are awaited here instead, as long as the kernel would wait.
+                if (blocked.isShutDown()) {
+                    throw blocked.closedError(op);
+                }
+                throw transferFailed(l, length, Errno.EBUSY);
+            }
+            l.fences().begun.incrementAndGet();
+            s.transferRequest(dmabufFd, length);
             while (true) {
                 int r;
                 int slot = ffs.gate().enter(op, path, file.number(), s.tid());

@@ -89,7 +89,7 @@ final class LinuxDmaBuf implements DmaBuf {
         // this buffer while the ioctl runs. A transfer queued by another thread in between
         // still makes SYNC START wait under that hold; only kernel patch 0003 (the fence lock
         // outside the attachment) removes the window completely.
-        fences.awaitIdle(null, false, null);
+        fences.awaitIdle(null, false, null, null);
         fences.enterExport();
         try {
             sync.start(memory.syncFlags(access));

@@ -190,7 +190,7 @@ final class LinuxFunctionFs implements FunctionFs {
             checkOpen("read");
             SetupRules.refuseNextEvent(pending);
             if (events.isEmpty()) {
-                int ready = Poll.poll(ep0, Constants.POLLIN, timeout);
+                int ready = awaitEvent(timeout);
                 if ((ready & (Constants.POLLIN | Constants.POLLERR | Constants.POLLHUP)) == 0) {
                     return Optional.empty();
                 }
@@ -209,6 +209,24 @@ final class LinuxFunctionFs implements FunctionFs {
             }
             return Optional.of(e);
         }
+    }
+
+    /**
+     * Polls ep0 for an event as one of ep0's blocked calls, so that closing the function ends
+     * the wait at once (EBADF) rather than at its timeout.
+     */
+    private int awaitEvent(Duration timeout) {
+        int call = ep0Calls.enter("read");
+        int ready;
+        try {
+            ready = Poll.poll(ep0, Constants.POLLIN, timeout, ep0Calls::isShutDown);
+        } finally {
+            ep0Calls.leave(call);
+        }
+        if (ready == Poll.STOPPED) {
+            throw ep0Calls.closedError("read");
+        }
+        return ready;
     }
 
     /** Reads what ep0 has (at most four events, one read) into the queue. */

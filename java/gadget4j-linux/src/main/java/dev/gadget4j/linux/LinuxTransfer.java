@@ -534,16 +534,23 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
      */
     @Override
     public boolean waitFor(Duration timeout) {
-        return waitUntil(timeout == null ? Long.MAX_VALUE : System.nanoTime() + Waits.nanos(timeout));
+        return waitUntil(timeout == null ? Long.MAX_VALUE : System.nanoTime() + Waits.nanos(timeout), null);
     }
 
-    /** {@link #waitFor} until a {@link System#nanoTime()} deadline ({@link Long#MAX_VALUE}: forever). */
-    private boolean waitUntil(long deadline) {
+    /**
+     * {@link #waitFor} until a {@link System#nanoTime()} deadline ({@link Long#MAX_VALUE}:
+     * forever); false also once {@code waiter} (null: none), where the calling thread is
+     * registered, is shut down: its signal interrupts the poll.
+     */
+    boolean waitUntil(long deadline, BlockedCalls waiter) {
         if (done()) {
             return true;
         }
         FenceScratch s = FenceScratch.current();
         while (!done()) {
+            if (waiter != null && waiter.isShutDown()) {
+                return false;
+            }
             if (!enterUse()) {
                 awaitDone();
                 break;
@@ -589,7 +596,7 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
 
     /** {@code timeout} only names the wait in the exception (null: a deadline of the caller's). */
     private void awaitUntil(long deadline, Duration timeout) {
-        if (!waitUntil(deadline)) {
+        if (!waitUntil(deadline, null)) {
             throw new GadgetException("wait (DMABUF fence)", owner.path(), Errno.ETIMEDOUT,
                     "transfer #" + seqno + " of DMABUF fd " + buf.fd() + " not complete after "
                             + (timeout != null ? timeout : "the stream's timeout"));

@@ -47,17 +47,29 @@ class BindStateTest {
         return f;
     }
 
-    @Test
-    void staleUnbind_readBeforeANewerBind_leavesTheFunctionBound() throws IOException {
+    /** A case run with the bound function "stream" and the fake ep0 file its events are appended to. */
+    @FunctionalInterface
+    private interface BoundCase {
+        void run(Gadget g, LinuxFunctionFs ffs, Path ep0) throws IOException;
+    }
+
+    private void withBoundStream(BoundCase c) throws IOException {
         FakeSystem files = new FakeSystem(root).kernelReady();
         try (LinuxBackend backend = new LinuxBackend(files); Gadget g = backend.createGadget(spec("stream"))) {
             LinuxFunctionFs ffs = started(g, "stream");
             g.bind();
+            c.run(g, ffs, files.mountBase().resolve("g1/stream/ep0"));
+        }
+    }
+
+    @Test
+    void staleUnbind_readBeforeANewerBind_leavesTheFunctionBound() throws IOException {
+        withBoundStream((g, ffs, ep0) -> {
             // Two UNBINDs reach the library in one read: the first is handed out, the second stays buffered.
             byte[] two = new byte[2 * UNBIND.length];
             System.arraycopy(UNBIND, 0, two, 0, UNBIND.length);
             System.arraycopy(UNBIND, 0, two, UNBIND.length, UNBIND.length);
-            Files.write(files.mountBase().resolve("g1/stream/ep0"), two, StandardOpenOption.APPEND);
+            Files.write(ep0, two, StandardOpenOption.APPEND);
             assertEquals(Optional.of(new Event.Unbind()), ffs.nextEvent(Duration.ZERO));
             assertFalse(ffs.isBound());
             g.unbind();
@@ -65,7 +77,7 @@ class BindStateTest {
             assertTrue(ffs.isBound());
             assertEquals(Optional.of(new Event.Unbind()), ffs.nextEvent(Duration.ZERO));
             assertTrue(ffs.isBound(), "an UNBIND read before the newer bind() must not lower the bound flag");
-        }
+        });
     }
 
     @Test

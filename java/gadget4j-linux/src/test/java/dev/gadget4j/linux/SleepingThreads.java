@@ -46,6 +46,23 @@ final class SleepingThreads {
         return -1;
     }
 
+    /** The kernel id of this JVM's thread named {@code name} (its first 15 characters), or -1. */
+    static int tidOf(String name) throws IOException {
+        String comm = name.length() > 15 ? name.substring(0, 15) : name;
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    if (Files.readString(task.resolve("comm")).strip().equals(comm)) {
+                        return Integer.parseInt(task.getFileName().toString());
+                    }
+                } catch (IOException e) {
+                    // the task went away meanwhile
+                }
+            }
+        }
+        return -1;
+    }
+
     /** The system call thread {@code tid} sleeps in ({@code NR ARG0 ...}), or why not ({@code running}). */
     static String syscall(int tid) {
         try {

@@ -302,24 +302,32 @@ final class SimEndpoint implements Endpoint, RecyclingEndpoint {
             if (att == null) {
                 throw failed(Errno.EPERM, sim, length);
             }
-            waitEnabled(op);
             boolean out = !ep.in();
-            if (sim.busyFor(out)) {
+            long deadline = 0;
+            boolean waiting = false;
+            while (true) {
+                if (!ep.enabled) {
+                    waitEnabled(op);
+                    waiting = false;
+                }
+                if (!sim.busyFor(out)) {
+                    break;
+                }
                 if (nonBlocking) {
                     throw failed(Errno.EBUSY, sim, length);
                 }
-                long deadline = bus.clock.nanoTime() + ENQUEUE_TIMEOUT_NANOS;
-                while (sim.busyFor(out)) {
-                    if (!bus.await(deadline, op, ep.path)) {
-                        throw failed(Errno.EBUSY, sim, length);
-                    }
-                    checkNotClosedWhileWaiting(op);
+                if (!waiting) {
+                    deadline = bus.clock.nanoTime() + ENQUEUE_TIMEOUT_NANOS;
+                    waiting = true;
                 }
-            }
-            // Like f_fs.c, which compares the ffs_ep pointer: a disable followed by a re-enable
-            // while this call slept leaves the same endpoint, and the transfer goes ahead.
-            if (!ep.enabled || closed) {
-                throw failed(Errno.ESHUTDOWN, sim, length);
+                // A disable while this call waits for the buffer sends it back to waiting for
+                // ENABLE (then the buffer again, as long as before): the Linux backend does this
+                // wait itself before the ioctl, which then finds the endpoint disabled. The
+                // kernel's ESHUTDOWN for a disable during its own reservation wait is out of reach.
+                if (!bus.await(deadline, op, ep.path)) {
+                    throw failed(Errno.EBUSY, sim, length);
+                }
+                checkNotClosedWhileWaiting(op);
             }
             DmaXfer x = spent instanceof DmaXfer old && old.spentFor(this, att) ? old.refill(length, ++ep.seqno)
                     : new DmaXfer(bus, this, att, length, new Fence(att.context, ++ep.seqno, out));

@@ -12,6 +12,7 @@ import dev.gadget4j.descriptor.EndpointInfo;
 import dev.gadget4j.descriptor.SetupPacket;
 import dev.gadget4j.descriptor.Strings;
 import dev.gadget4j.jfr.GadgetEvents;
+import dev.gadget4j.internal.EndpointErrors;
 import dev.gadget4j.internal.FunctionChecks;
 import dev.gadget4j.internal.SetupRules;
 import java.lang.foreign.MemorySegment;
@@ -167,7 +168,9 @@ final class SimFunctionFs implements FunctionFs {
                 if (!bus.await(readable, deadline, "read", ep0())) {
                     return Optional.empty();
                 }
-                checkOpen("read");
+                if (closed) {
+                    throw EndpointErrors.closedWhileWaiting("read", ep0());
+                }
             }
             Event e = events.poll();
             if (e instanceof Event.Setup s) {
