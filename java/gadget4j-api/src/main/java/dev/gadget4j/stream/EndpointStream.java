@@ -36,6 +36,8 @@ import java.util.function.Consumer;
  */
 public abstract sealed class EndpointStream implements AutoCloseable permits InStream, OutStream {
     private static final Duration DRAIN = Duration.ofSeconds(1);
+    /** How long an ATTACH refused with EPERM waits for ep0 to show an unbind: see {@link #waitIfCut}. */
+    private static final Duration CUT_GRACE = Duration.ofSeconds(1);
 
     private final Ep0 ep0;
     private final int number;
@@ -169,7 +171,11 @@ public abstract sealed class EndpointStream implements AutoCloseable permits InS
             if (lane == null) {
                 lane = choose(opened, enables);
             } else {
-                lane.attach(opened);
+                try {
+                    lane.attach(opened);
+                } catch (GadgetException e) {
+                    throw waitIfCut(e, enables);
+                }
             }
         } catch (RuntimeException e) {
             opened.close();
@@ -184,7 +190,11 @@ public abstract sealed class EndpointStream implements AutoCloseable permits InS
     private Lane choose(Endpoint opened, long enables) {
         if (forced != null) {
             pathReason = "forced";
-            return open(forced, opened);
+            try {
+                return open(forced, opened);
+            } catch (GadgetException e) {
+                throw waitIfCut(e, enables);
+            }
         }
         if (dmaBufs == null) {
             pathReason = "DMABUF not tried: no DMABUF allocator given";
@@ -195,12 +205,9 @@ public abstract sealed class EndpointStream implements AutoCloseable permits InS
             pathReason = "FUNCTIONFS_DMABUF_ATTACH works on this UDC";
             return l;
         } catch (GadgetException e) {
-            if (e.meansWaitForEnable()) {
-                throw e;
-            }
-            if (!ep0.isEnabled() || ep0.enables() != enables) {
-                // ATTACH says EPERM while unbound too: that is no verdict on the UDC
-                throw new GadgetException(e.operation(), e.object(), Errno.ENODEV, "unbound while attaching", e);
+            GadgetException cut = waitIfCut(e, enables);
+            if (cut.meansWaitForEnable()) {
+                throw cut;
             }
             pathReason = e.errno() == Errno.EPERM
                     ? "EPERM: the UDC has no scatter-gather support (dwc2 and musb have none; dwc3, chipidea, "
@@ -208,6 +215,22 @@ public abstract sealed class EndpointStream implements AutoCloseable permits InS
                     : e.errno() + ": " + e.getMessage() + "; AIO copies the buffers";
             return open(StreamPath.AIO, opened);
         }
+    }
+
+    /**
+     * {@code e}, from attaching at the {@code enables}-th ENABLE, as a wait for the next ENABLE
+     * when that enabled state has ended. ATTACH gives EPERM for a UDC without scatter-gather and
+     * for a function unbound meanwhile alike: the host enumerates without the driver, so another
+     * process can clear the gadget's UDC after that ENABLE was queued and before ep0's thread has
+     * read the DISABLE and UNBIND that follow. Those events, awaited for {@link #CUT_GRACE} on an
+     * EPERM, tell the two apart; a UDC that lacks scatter-gather costs that once per stream.
+     */
+    private GadgetException waitIfCut(GadgetException e, long enables) {
+        if (!e.meansWaitForEnable()
+                && ep0.awaitLeft(enables, e.errno() == Errno.EPERM ? CUT_GRACE : Duration.ZERO)) {
+            return new GadgetException(e.operation(), e.object(), Errno.ENODEV, "unbound while attaching", e);
+        }
+        return e;
     }
 
     private Lane open(StreamPath path, Endpoint opened) {

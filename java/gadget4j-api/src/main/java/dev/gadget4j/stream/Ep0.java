@@ -152,6 +152,22 @@ public final class Ep0 implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits up to {@code timeout} for the enabled state that the {@code after}-th ENABLE began to
+     * end (a DISABLE, UNBIND or BIND read, or a newer ENABLE): whether it has ended.
+     */
+    boolean awaitLeft(long after, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (enabled && seen[ENABLE] == after) {
+                if (closed || !waitUntil(deadline)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
     /** {@link #awaitEnabled(long, Duration)} for any ENABLE. */
     public boolean awaitEnabled(Duration timeout) {
         return awaitEnabled(-1, timeout);
