@@ -98,7 +98,7 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
     private long started;
     private volatile int state;
     private Errno error;
-    private boolean known = true;
+    private boolean known;
     private String note;
     /** With a known status read from a fence: that fence's status (1 or -errno) and signal time, else 0. */
     private int fenceStatus;
@@ -110,19 +110,15 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
      */
     private volatile boolean orphan;
     /** Positions in the endpoint's and the buffer's {@link TransferList}; guarded by those lists. */
-    private int endpointIndex = -1;
-    private int bufferIndex = -1;
+    private int endpointIndex;
+    private int bufferIndex;
 
     LinuxTransfer(EndpointDmaBufs owner, LinuxDmaBuf buf, EndpointDmaBufs.Attachment attachment, long length,
                   long seqno, int syncFd, FencePeers peers, long started) {
         this.owner = owner;
         this.buf = buf;
         this.attachment = attachment;
-        this.length = length;
-        this.seqno = seqno;
-        this.syncFd = syncFd;
-        this.peers = peers;
-        this.started = started;
+        refill(length, seqno, syncFd, peers, started);
     }
 
     /**
@@ -135,7 +131,10 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
         return owner == endpoint && this.attachment == attachment && state == (DONE | CLOSING | RELEASED);
     }
 
-    /** Makes a spent object ({@link #spentFor}) the handle of a new transfer; the state word publishes the fields. */
+    /**
+     * Sets the per-transfer fields, for a new object and for a spent one ({@link #spentFor}) that
+     * stands for a new transfer; the state word, written last, publishes them.
+     */
     LinuxTransfer refill(long length, long seqno, int syncFd, FencePeers peers, long started) {
         this.length = length;
         this.seqno = seqno;
