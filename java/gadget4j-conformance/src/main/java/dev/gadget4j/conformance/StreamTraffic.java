@@ -11,6 +11,7 @@ import dev.gadget4j.stream.OutStream;
 import dev.gadget4j.stream.StreamPath;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.time.Duration;
 import java.util.ArrayDeque;
 
 /**
@@ -75,18 +76,21 @@ final class StreamTraffic {
 
     /** Sends chunks {@code first..first+chunks-1}, each filled with its seed. */
     static void send(InStream in, int first, int chunks) {
-        send(in, first, chunks, () -> { });
+        send(in, first, chunks, () -> { }, WAIT);
     }
 
-    /** As {@link #send(InStream, int, int)}, {@code filled} told after each chunk is written. */
-    static void send(InStream in, int first, int chunks, Runnable filled) {
+    /**
+     * As {@link #send(InStream, int, int)}, {@code filled} told after each chunk is written, each
+     * chunk queued within {@code wait}.
+     */
+    static void send(InStream in, int first, int chunks, Runnable filled, Duration wait) {
         for (int i = first; i < first + chunks; i++) {
             int seed = i % SEEDS;
             assertTrue(in.send(b -> {
                 Patterns.fill(b, CHUNK, seed);
                 filled.run();
                 return CHUNK;
-            }, WAIT), "chunk " + i + " not queued within " + WAIT);
+            }, wait), "chunk " + i + " not queued within " + wait);
         }
     }
 
