@@ -66,6 +66,15 @@ public interface FunctionFs extends AutoCloseable {
     Optional<Event> nextEvent(Duration timeout);
 
     /**
+     * Makes the {@link #nextEvent} call that is waiting now return empty at once, or, when none is
+     * waiting, the next call that finds no event (as {@link java.nio.channels.Selector#wakeup()}).
+     * A call that finds an event returns it and leaves the wake-up for a later call. How a thread
+     * that serves ep0 is told to look at its own state without closing the function or waking
+     * up on a timer. Wake-ups do not add up: several before a call end one wait.
+     */
+    void wakeup();
+
+    /**
      * Reads events until one of {@code type} arrives or {@code timeout} passes. Other events are
      * dropped; every SETUP on the way goes to {@code setups} as a {@link ControlRequest} and is
      * stalled if the handler leaves it unanswered (or throws).

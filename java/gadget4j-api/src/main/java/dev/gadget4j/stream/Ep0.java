@@ -19,12 +19,15 @@ import java.util.function.Consumer;
  * <p>It is the only reader of the function's events once started: do not call
  * {@link FunctionFs#nextEvent} beside it. Events can be waited for by type with
  * {@link #await(Class, Duration)}; each occurrence is counted, so an event that arrived before
- * the call still satisfies it once. Thread-safe. Closing stops the thread (within
- * {@link #POLL}); it does not close the function.
+ * the call still satisfies it once. Thread-safe. Closing stops the thread at once
+ * ({@link FunctionFs#wakeup()} ends its wait); it does not close the function. Between events the
+ * thread sleeps in one call: an idle function costs no CPU.
  */
 public final class Ep0 implements AutoCloseable {
-    /** How often the serving thread looks at whether it was closed. */
-    public static final Duration POLL = Duration.ofMillis(100);
+    /** The serving thread's wait for an event: {@link #close()} ends it earlier, with a wake-up. */
+    private static final Duration IDLE = Duration.ofHours(1);
+    /** How long {@link #close()} waits for the serving thread (a SETUP handler may still run). */
+    private static final Duration JOIN = Duration.ofSeconds(2);
     private static final int ENABLE = 2;
     /** The event classes, indexed by the kernel's type number. */
     private static final List<Class<? extends Event>> TYPES = List.of(Event.Bind.class, Event.Unbind.class,
@@ -75,7 +78,7 @@ public final class Ep0 implements AutoCloseable {
     private void run() {
         try {
             while (!isClosed()) {
-                Event e = ffs.nextEvent(POLL).orElse(null);
+                Event e = ffs.nextEvent(IDLE).orElse(null);
                 if (e == null) {
                     continue;
                 }
@@ -235,16 +238,25 @@ public final class Ep0 implements AutoCloseable {
         }
     }
 
-    /** Stops serving (the thread ends within {@link #POLL}); waiters fail with EBADF. */
+    /**
+     * Stops serving: the thread's wait for an event ends at once, and it reads no event after
+     * this returns (unless a SETUP handler is still running, which is waited for up to 2 s).
+     * Waiters fail with EBADF.
+     */
     @Override
     public void close() {
         synchronized (lock) {
             closed = true;
             lock.notifyAll();
         }
+        try {
+            ffs.wakeup();
+        } catch (RuntimeException closedAlready) {
+            // the function was closed first, which ended the wait by itself
+        }
         if (Thread.currentThread() != thread) {
             try {
-                thread.join(POLL.multipliedBy(20));
+                thread.join(JOIN);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -115,6 +115,33 @@ class Ep0ConformanceTest {
     }
 
     @Test
+    void nextEvent_waiting_wakeup_returnsEmpty_eventsStillCome() throws Exception {
+        try (Harness h = Harness.enabled(fixture)) {
+            Background<Optional<Event>> next = Background.start(() -> h.ffs.nextEvent(Duration.ofHours(1)));
+            assertTrue(next.stillBlockedAfter(Duration.ofMillis(300)), "nextEvent must wait for an event");
+            h.ffs.wakeup();
+            assertEquals(Optional.empty(), next.get(WAIT));
+            Background<Integer> host = Background.start(
+                    () -> h.host.control(VENDOR_OUT, 0x03, 0, 0, MemorySegment.ofArray(new byte[0]), WAIT));
+            h.ffs.acknowledge(h.awaitEvent(Event.Setup.class));
+            assertEquals(0, host.get(WAIT));
+        }
+    }
+
+    @Test
+    void wakeup_beforeTheCall_endsTheNextWaitOnly() throws Exception {
+        try (Harness h = Harness.enabled(fixture)) {
+            h.ffs.wakeup();
+            h.ffs.wakeup(); // wake-ups do not add up
+            assertEquals(Optional.empty(), Background.start(() -> h.ffs.nextEvent(Duration.ofHours(1))).get(WAIT));
+            Background<Optional<Event>> next = Background.start(() -> h.ffs.nextEvent(Duration.ofHours(1)));
+            assertTrue(next.stillBlockedAfter(Duration.ofMillis(300)), "the wake-up was used: the next call waits");
+            h.ffs.wakeup();
+            assertEquals(Optional.empty(), next.get(WAIT));
+        }
+    }
+
+    @Test
     void standardRequests_answeredByTheStack() {
         try (Harness h = Harness.enabled(fixture); Arena arena = Arena.ofConfined()) {
             MemorySegment d = arena.allocate(18);

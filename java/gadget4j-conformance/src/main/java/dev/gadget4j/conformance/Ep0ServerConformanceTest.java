@@ -64,6 +64,19 @@ class Ep0ServerConformanceTest {
     }
 
     @Test
+    void close_theServerReadsNoEventAfterwards() throws Exception {
+        try (Harness h = Harness.serving(fixture, r -> { })) {
+            h.ep0.close();
+            Background<Integer> host = Background.start(
+                    () -> h.host.control(VENDOR_OUT, 5, 0, 0, MemorySegment.ofArray(new byte[0]), WAIT));
+            Event.Setup s = h.ffs.awaitEvent(Event.Setup.class, WAIT).orElseThrow(); // not taken by the closed server
+            assertEquals(5, s.packet().request());
+            h.ffs.acknowledge(s);
+            assertEquals(0, host.get(WAIT));
+        }
+    }
+
+    @Test
     void awaitEvent_countsEventsThatCameBeforeTheCall() {
         try (Harness h = Harness.serving(fixture, r -> { })) {
             h.gadget.unbind();

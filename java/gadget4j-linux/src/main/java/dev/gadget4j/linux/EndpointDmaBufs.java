@@ -12,6 +12,7 @@ import dev.gadget4j.linux.sys.Fd;
 import dev.gadget4j.linux.sys.FenceCalls;
 import dev.gadget4j.linux.sys.FenceScratch;
 import dev.gadget4j.linux.sys.Ioctl;
+import dev.gadget4j.linux.sys.WakeFd;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -112,7 +113,7 @@ final class EndpointDmaBufs {
     private final List<Attachment> attachments = new ArrayList<>();
     private final TransferList live = new TransferList(true);
     /** Woken when a DETACH or close wants a sync_file that a waiter polls. */
-    private final Fd wake;
+    private final WakeFd wake;
     /** Bit 0: CLOSING (no export any more); the rest: twice the wakers active. */
     private final AtomicInteger state = new AtomicInteger();
 
@@ -126,7 +127,7 @@ final class EndpointDmaBufs {
         this.file = file;
         this.blocked = blocked;
         this.seqno = seqno;
-        this.wake = Fd.eventfd(0, Constants.EFD_NONBLOCK, "eventfd (fence waiters of " + path + ")");
+        this.wake = new WakeFd("eventfd (fence waiters of " + path + ")");
     }
 
     LinuxEndpoint endpoint() {
@@ -149,34 +150,20 @@ final class EndpointDmaBufs {
 
     /** The wake-up eventfd's number, polled by waiters next to their sync_file. */
     int wakeNumber() {
-        return wake.number();
+        return wake.fd().number();
     }
 
     /** Makes the wake-up eventfd readable until the matching {@link #wakeDone()}. */
     void wakeWaiters() {
         if (state.getAndAdd(WAKER) < WAKER) {
-            eventfd(true);
+            wake.signal();
         }
     }
 
     /** The last waker drains the eventfd, so later waits block again. */
     void wakeDone() {
         if (state.addAndGet(-WAKER) < WAKER) {
-            eventfd(false);
-        }
-    }
-
-    private void eventfd(boolean signal) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment v = arena.allocate(ValueLayout.JAVA_LONG);
-            v.set(ValueLayout.JAVA_LONG, 0, 1);
-            if (signal) {
-                wake.write(v);
-            } else {
-                wake.read(v);
-            }
-        } catch (GadgetException e) {
-            // EAGAIN: already readable (signal) or already drained (read); EBADF: closed, nobody waits.
+            wake.drain();
         }
     }
 

@@ -15,6 +15,7 @@ import dev.gadget4j.internal.SetupRules;
 import dev.gadget4j.linux.sys.Constants;
 import dev.gadget4j.linux.sys.Fd;
 import dev.gadget4j.linux.sys.Poll;
+import dev.gadget4j.linux.sys.WakeFd;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -58,6 +59,8 @@ final class LinuxFunctionFs implements FunctionFs {
     private final BlockedCalls ep0Calls;
     /** Every read and write on ep0 after open: events, blobs, SETUP answers. */
     private final ClassicIo ep0Io;
+    /** Polled beside ep0 by {@link #nextEvent}: {@link #wakeup()} makes it readable. */
+    private final WakeFd wake;
     private final Object eventLock = new Object();
     private final ArrayDeque<Event> events = new ArrayDeque<>();
     private final List<LinuxEndpoint> open = new ArrayList<>();
@@ -79,11 +82,17 @@ final class LinuxFunctionFs implements FunctionFs {
         this.ep0 = ep0;
         this.ep0Calls = new BlockedCalls(ep0Path());
         this.ep0Io = new ClassicIo(ep0, ep0Path(), ep0Calls, false);
+        this.wake = new WakeFd("eventfd (wake-ups of " + ep0Path() + ")");
     }
 
     static LinuxFunctionFs open(LinuxGadget gadget, String name, Path mountPoint) {
         Fd ep0 = Fd.open(mountPoint.resolve("ep0").toString(), Constants.O_RDWR);
-        return new LinuxFunctionFs(gadget, name, mountPoint, ep0);
+        try {
+            return new LinuxFunctionFs(gadget, name, mountPoint, ep0);
+        } catch (RuntimeException e) { // no eventfd left (EMFILE): ep0 is not kept open
+            ep0.close();
+            throw e;
+        }
     }
 
     @Override
@@ -219,14 +228,23 @@ final class LinuxFunctionFs implements FunctionFs {
         int call = ep0Calls.enter("read");
         int ready;
         try {
-            ready = Poll.poll(ep0, Constants.POLLIN, timeout, ep0Calls::isShutDown);
+            ready = Poll.poll(ep0, Constants.POLLIN, wake, timeout, ep0Calls::isShutDown);
         } finally {
             ep0Calls.leave(call);
         }
         if (ready == Poll.STOPPED) {
             throw ep0Calls.closedError("read");
         }
+        if (ready == Poll.WOKEN) {
+            wake.drain();
+            return 0;
+        }
         return ready;
+    }
+
+    @Override
+    public void wakeup() {
+        wake.signal();
     }
 
     /** Reads what ep0 has (at most four events, one read) into the queue. */
@@ -380,6 +398,7 @@ final class LinuxFunctionFs implements FunctionFs {
         // gadget's binding) until the host's next request.
         ep0Calls.shutDown();
         ep0.close();
+        wake.close();
         if (failure != null) {
             throw failure;
         }

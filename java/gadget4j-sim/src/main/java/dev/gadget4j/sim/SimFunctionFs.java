@@ -51,6 +51,8 @@ final class SimFunctionFs implements FunctionFs {
     private Event.Setup delivered;
     private ControlXfer control;
     private boolean controlCancelled;
+    /** A {@link #wakeup()} that no nextEvent has used yet. */
+    private boolean wakeup;
     int firstInterface;
     int firstString;
 
@@ -165,6 +167,10 @@ final class SimFunctionFs implements FunctionFs {
             SetupRules.refuseNextEvent(delivered);
             long deadline = bus.deadline(timeout);
             while (events.isEmpty()) {
+                if (wakeup) {
+                    wakeup = false;
+                    return Optional.empty();
+                }
                 if (!bus.await(readable, deadline, "read", ep0())) {
                     return Optional.empty();
                 }
@@ -183,6 +189,17 @@ final class SimFunctionFs implements FunctionFs {
                 GadgetEvents.ep0(ep0(), e);
             }
             return Optional.of(e);
+        } finally {
+            bus.lock.unlock();
+        }
+    }
+
+    @Override
+    public void wakeup() {
+        bus.lock.lock();
+        try {
+            wakeup = true;
+            readable.signalAll();
         } finally {
             bus.lock.unlock();
         }
