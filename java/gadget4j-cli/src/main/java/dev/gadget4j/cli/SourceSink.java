@@ -36,7 +36,14 @@ final class SourceSink implements AutoCloseable {
         }
     }
 
-    private static final Duration POLL = Duration.ofMillis(200);
+    /**
+     * How long a loop waits for a buffer before it looks at the stop flag again. In a one-way run
+     * the other direction waits for good: each wait that ends costs a wake-up and an ETIMEDOUT
+     * exception, so they are rare; {@link #close()} does not wait for them.
+     */
+    private static final Duration POLL = Duration.ofSeconds(2);
+    /** How long {@link #close()} lets the loops finish their current buffer before it unbinds. */
+    private static final Duration GRACE = Duration.ofMillis(100);
     private static final byte MARK = (byte) 0xff; // never in pattern 1: where a DMABUF read's data ends
 
     private final Backend backend;
@@ -163,8 +170,8 @@ final class SourceSink implements AutoCloseable {
     @Override
     public void close() {
         stop = true;
-        if (!joinAll(POLL.multipliedBy(3))) {
-            unblock.run(); // a blocking read()/write() is waiting for the host
+        if (!joinAll(GRACE)) {
+            unblock.run(); // a loop waits for the host: unbinding ends every wait
             joinAll(Duration.ofSeconds(10));
         }
         ep0.close();

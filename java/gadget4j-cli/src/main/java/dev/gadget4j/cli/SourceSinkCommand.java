@@ -15,6 +15,9 @@ import picocli.CommandLine.Option;
 @Command(name = "sourcesink", mixinStandardHelpOptions = true,
         description = "A Gadget Zero compatible source/sink (0525:a4a4) for the kernel's usbtest/testusb, pattern 1.")
 final class SourceSinkCommand implements Callable<Integer> {
+    /** How often the main thread looks for the stop file: it wakes for nothing else while the loops run. */
+    private static final long STOP_CHECK_MILLIS = 1000;
+
     @Option(names = "--backend", description = "Backend (linux, sim, auto). Default: auto.")
     String backend = "auto";
 
@@ -65,7 +68,7 @@ final class SourceSinkCommand implements Callable<Integer> {
                 long deadline = seconds > 0 ? System.nanoTime() + seconds * 1_000_000_000L : Long.MAX_VALUE;
                 while (!ss.stopped() && System.nanoTime() < deadline
                         && (stopFile == null || !java.nio.file.Files.exists(stopFile))) {
-                    Thread.sleep(200);
+                    Thread.sleep(Math.max(1, Math.min(STOP_CHECK_MILLIS, (deadline - System.nanoTime()) / 1_000_000)));
                 }
                 ss.close();
                 System.out.printf("sourcesink: %d bytes sourced, %d bytes sunk, %d data errors%n", ss.bytesIn.get(),
