@@ -16,11 +16,14 @@ import dev.gadget4j.GadgetSpec;
 import dev.gadget4j.HostDevice;
 import dev.gadget4j.descriptor.Descriptors;
 import dev.gadget4j.descriptor.Strings;
+import dev.gadget4j.linux.sys.FenceScratch;
+import dev.gadget4j.linux.sys.KernelThreads;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -81,6 +84,74 @@ class BlockedBeforeEnableVmTest {
                 assertEquals("FUNCTIONFS_DMABUF_TRANSFER", t.assertReleasedWithEbadf("TRANSFER").operation());
             }
         }
+    }
+
+    /**
+     * A virtual thread's TRANSFER asleep until ENABLE must not hold up an unbind: the unbind's
+     * drain reads the sleeping thread's {@code /proc} entry, so it must know the carrier the call
+     * runs on, not the one the thread's scratch was made on. (When it looked at the first carrier,
+     * the drain waited for good.)
+     */
+    @Test
+    void transferAsleepOnAVirtualThreadThatChangedCarrier_unbindReturns() throws Exception {
+        assumeTrue(Files.isWritable(Path.of("/dev/udmabuf")), "no usable /dev/udmabuf on this machine");
+        assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "one carrier: a virtual thread cannot move");
+        try (LinuxBackend b = backend(); Gadget g = b.createGadget(spec("vthread"))) {
+            FunctionFs ffs = started(g);
+            g.bind();
+            awaitEvent(ffs, Event.Enable.class);
+            try (HostDevice host = b.host().open(VENDOR, PRODUCT, WAIT);
+                 DmaBuf buf = b.dmaBufs().allocate(64 * 1024)) {
+                Endpoint in = ffs.endpoint(1);
+                try {
+                    in.attach(buf);
+                    host.setConfiguration(0);
+                    awaitEvent(ffs, Event.Disable.class);
+                    AtomicInteger carrier = new AtomicInteger();
+                    AtomicReference<Throwable> outcome = new AtomicReference<>();
+                    Thread v = Thread.ofVirtual().name("g4j-blk-vthread").start(() -> {
+                        try {
+                            int first = KernelThreads.gettid();
+                            FenceScratch.current(); // made on the first carrier
+                            long deadline = System.nanoTime() + WAIT.toNanos();
+                            while (KernelThreads.gettid() == first && System.nanoTime() < deadline) {
+                                Thread.sleep(1); // parked: it resumes on whichever carrier is free
+                            }
+                            carrier.set(KernelThreads.gettid() == first ? -1 : KernelThreads.gettid());
+                            in.transfer(buf, buf.size());
+                            outcome.set(new AssertionError("the TRANSFER returned"));
+                        } catch (Throwable e) {
+                            outcome.set(e);
+                        }
+                    });
+                    int tid = awaitAsleepInIoctl(carrier, v);
+                    Thread unbind = Thread.ofPlatform().daemon().name("g4j-unbind").start(g::unbind);
+                    unbind.join(JOIN_MILLIS);
+                    assertFalse(unbind.isAlive(), "unbind() did not return while a virtual thread (carrier tid "
+                            + tid + ") slept in TRANSFER");
+                    in.close();
+                    v.join(JOIN_MILLIS);
+                    GadgetException e = assertInstanceOf(GadgetException.class, outcome.get());
+                    assertEquals(Errno.EBADF, e.errno(), e.getMessage());
+                } finally {
+                    in.close(); // releases the TRANSFER, and with it an unbind that waited for it
+                }
+            }
+        }
+    }
+
+    /** The carrier tid of virtual thread {@code v} once it sleeps in an ioctl (16 on x86_64). */
+    private static int awaitAsleepInIoctl(AtomicInteger carrier, Thread v) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline && v.isAlive()) {
+            int tid = carrier.get();
+            assumeTrue(tid != -1, "the virtual thread stayed on its first carrier");
+            if (tid > 0 && SleepingThreads.syscall(tid).startsWith("16 ")) {
+                return tid;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the virtual thread's TRANSFER did not go to sleep in the kernel");
     }
 
     @Test

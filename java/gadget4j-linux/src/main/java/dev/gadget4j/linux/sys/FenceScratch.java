@@ -54,6 +54,7 @@ public final class FenceScratch {
     private final MemorySegment info;
     private final MemorySegment fences;
     private final MemorySegment pollFds;
+    /** The kernel id of the thread that made it; a virtual thread's changes: see {@link #tid()}. */
     private final int tid;
 
     private FenceScratch() {
@@ -72,9 +73,14 @@ public final class FenceScratch {
         return CURRENT.get();
     }
 
-    /** The kernel's id of the thread that owns this scratch. */
+    /**
+     * The kernel's id of the calling thread, which owns this scratch. A virtual thread runs on
+     * whichever carrier is free after each park, so its id is looked up at each call (the caller
+     * must not park between this call and the system call it names: an unbind's drain reads
+     * that thread's {@code /proc} entry to see whether it sleeps in the ioctl).
+     */
     public int tid() {
-        return tid;
+        return Thread.currentThread().isVirtual() ? KernelThreads.gettid() : tid;
     }
 
     MemorySegment state() {
