@@ -70,15 +70,11 @@ class BlockedBeforeEnableVmTest {
     void transferBlockedUntilEnable_closingTheEndpoint_EBADF() throws Exception {
         assumeTrue(Files.isWritable(Path.of("/dev/udmabuf")), "no usable /dev/udmabuf on this machine");
         try (LinuxBackend b = backend(); Gadget g = b.createGadget(spec("transfer"))) {
-            FunctionFs ffs = started(g);
-            g.bind();
-            awaitEvent(ffs, Event.Enable.class);
+            FunctionFs ffs = enabled(g);
             try (HostDevice host = b.host().open(VENDOR, PRODUCT, WAIT);
                  DmaBuf buf = b.dmaBufs().allocate(64 * 1024)) {
                 Endpoint in = ffs.endpoint(1);
-                in.attach(buf); // ATTACH needs the function bound; TRANSFER then sleeps until ENABLE
-                host.setConfiguration(0);
-                awaitEvent(ffs, Event.Disable.class);
+                attachThenDisable(ffs, host, in, buf);
                 Blocked t = Blocked.start("g4j-blk-transfer", () -> in.transfer(buf, buf.size()));
                 in.close();
                 assertEquals("FUNCTIONFS_DMABUF_TRANSFER", t.assertReleasedWithEbadf("TRANSFER").operation());
@@ -97,16 +93,12 @@ class BlockedBeforeEnableVmTest {
         assumeTrue(Files.isWritable(Path.of("/dev/udmabuf")), "no usable /dev/udmabuf on this machine");
         assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "one carrier: a virtual thread cannot move");
         try (LinuxBackend b = backend(); Gadget g = b.createGadget(spec("vthread"))) {
-            FunctionFs ffs = started(g);
-            g.bind();
-            awaitEvent(ffs, Event.Enable.class);
+            FunctionFs ffs = enabled(g);
             try (HostDevice host = b.host().open(VENDOR, PRODUCT, WAIT);
                  DmaBuf buf = b.dmaBufs().allocate(64 * 1024)) {
                 Endpoint in = ffs.endpoint(1);
                 try {
-                    in.attach(buf);
-                    host.setConfiguration(0);
-                    awaitEvent(ffs, Event.Disable.class);
+                    attachThenDisable(ffs, host, in, buf);
                     AtomicInteger carrier = new AtomicInteger();
                     AtomicReference<Throwable> outcome = new AtomicReference<>();
                     Thread v = Thread.ofVirtual().name("g4j-blk-vthread").start(() -> {
@@ -157,9 +149,7 @@ class BlockedBeforeEnableVmTest {
     @Test
     void setupReplyWaitingForTheHost_closingTheFunction_EBADF() throws Exception {
         try (LinuxBackend b = backend(); Gadget g = b.createGadget(spec("ep0"))) {
-            FunctionFs ffs = started(g);
-            g.bind();
-            awaitEvent(ffs, Event.Enable.class);
+            FunctionFs ffs = enabled(g);
             try (HostDevice host = b.host().open(VENDOR, PRODUCT, WAIT)) {
                 AtomicReference<Throwable> hostOutcome = new AtomicReference<>();
                 Thread request = Thread.ofPlatform().name("g4j-host-ctrl").start(() -> {
@@ -208,6 +198,20 @@ class BlockedBeforeEnableVmTest {
         FunctionFs ffs = g.functionFs("blk");
         ffs.start(Descriptors.sourceSink(), Strings.en("blocked"));
         return ffs;
+    }
+
+    private static FunctionFs enabled(Gadget g) {
+        FunctionFs ffs = started(g);
+        g.bind();
+        awaitEvent(ffs, Event.Enable.class);
+        return ffs;
+    }
+
+    /** ATTACH needs the function bound; the host then deconfigures it, and a TRANSFER sleeps until ENABLE. */
+    private static void attachThenDisable(FunctionFs ffs, HostDevice host, Endpoint in, DmaBuf buf) {
+        in.attach(buf);
+        host.setConfiguration(0);
+        awaitEvent(ffs, Event.Disable.class);
     }
 
     private static <E extends Event> E awaitEvent(FunctionFs ffs, Class<E> type) {
