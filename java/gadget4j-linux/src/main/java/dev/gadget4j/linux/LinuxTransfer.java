@@ -529,9 +529,7 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
 
     /**
      * Waits up to {@code timeout} (null: forever): true once done, false on timeout. FILE_INFO is
-     * read first, so a transfer that already completed costs no poll, unless the endpoint's last
-     * wait found its transfer pending ({@link EndpointDmaBufs#pollFirst}): a stream that is ahead
-     * of the host then polls first and reads FILE_INFO once, after the fence signalled.
+     * read first, so a transfer that already completed costs no poll.
      */
     @Override
     public boolean waitFor(Duration timeout) {
@@ -548,9 +546,6 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
             return true;
         }
         FenceScratch s = FenceScratch.current();
-        // Every 16th wait looks first even so: it finds out whether the stream is still ahead.
-        boolean pollFirst = owner.pollFirst && (seqno & 15) != 0;
-        boolean polled = false;
         while (!done()) {
             if (waiter != null && waiter.isShutDown()) {
                 return false;
@@ -560,17 +555,10 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
                 break;
             }
             try {
-                if (!pollFirst || polled) {
-                    refresh(s);
-                    if (done()) {
-                        if (!polled) {
-                            owner.pollFirst = false; // done at the first look: the host is ahead
-                        }
-                        break;
-                    }
+                refresh(s);
+                if (done()) {
+                    break;
                 }
-                owner.pollFirst = true;
-                polled = true;
                 int wait = -1;
                 if (deadline != Long.MAX_VALUE) {
                     long left = deadline - System.nanoTime();
