@@ -106,19 +106,17 @@ class Ep0ConformanceTest {
     @Test
     void nextEvent_waiting_closingTheFunction_EBADF() throws Exception {
         try (Harness h = Harness.enabled(fixture)) {
-            // A timeout far beyond WAIT: only the close can end this wait in time.
-            Background<Optional<Event>> next = Background.start(() -> h.ffs.nextEvent(Duration.ofHours(1)));
-            assertTrue(next.stillBlockedAfter(Duration.ofMillis(300)), "nextEvent must wait for an event");
+            Background<Optional<Event>> next = waitingNextEvent(h, "nextEvent must wait for an event");
             h.ffs.close();
             assertErrno(Errno.EBADF, () -> next.get(WAIT));
+            h.ffs.wakeup(); // after close: does nothing, never throws
         }
     }
 
     @Test
     void nextEvent_waiting_wakeup_returnsEmpty_eventsStillCome() throws Exception {
         try (Harness h = Harness.enabled(fixture)) {
-            Background<Optional<Event>> next = Background.start(() -> h.ffs.nextEvent(Duration.ofHours(1)));
-            assertTrue(next.stillBlockedAfter(Duration.ofMillis(300)), "nextEvent must wait for an event");
+            Background<Optional<Event>> next = waitingNextEvent(h, "nextEvent must wait for an event");
             h.ffs.wakeup();
             assertEquals(Optional.empty(), next.get(WAIT));
             Background<Integer> host = Background.start(
@@ -133,12 +131,23 @@ class Ep0ConformanceTest {
         try (Harness h = Harness.enabled(fixture)) {
             h.ffs.wakeup();
             h.ffs.wakeup(); // wake-ups do not add up
-            assertEquals(Optional.empty(), Background.start(() -> h.ffs.nextEvent(Duration.ofHours(1))).get(WAIT));
-            Background<Optional<Event>> next = Background.start(() -> h.ffs.nextEvent(Duration.ofHours(1)));
-            assertTrue(next.stillBlockedAfter(Duration.ofMillis(300)), "the wake-up was used: the next call waits");
+            assertEquals(Optional.empty(), nextEventForAnHour(h).get(WAIT));
+            Background<Optional<Event>> next = waitingNextEvent(h, "the wake-up was used: the next call waits");
             h.ffs.wakeup();
             assertEquals(Optional.empty(), next.get(WAIT));
         }
+    }
+
+    /** {@code nextEvent} with a timeout far beyond WAIT, on its own thread: only what the case does ends it in time. */
+    private static Background<Optional<Event>> nextEventForAnHour(Harness h) {
+        return Background.start(() -> h.ffs.nextEvent(Duration.ofHours(1)));
+    }
+
+    /** {@link #nextEventForAnHour}, checked to be still waiting after 300 ms ({@code what} if not). */
+    private static Background<Optional<Event>> waitingNextEvent(Harness h, String what) throws Exception {
+        Background<Optional<Event>> next = nextEventForAnHour(h);
+        assertTrue(next.stillBlockedAfter(Duration.ofMillis(300)), what);
+        return next;
     }
 
     @Test

@@ -17,6 +17,7 @@ import dev.gadget4j.HostDevice;
 import dev.gadget4j.descriptor.Descriptors;
 import dev.gadget4j.descriptor.Strings;
 import dev.gadget4j.linux.sys.FenceScratch;
+import dev.gadget4j.linux.sys.Ioctl;
 import dev.gadget4j.linux.sys.KernelThreads;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -118,7 +119,7 @@ class BlockedBeforeEnableVmTest {
                             outcome.set(e);
                         }
                     });
-                    int tid = awaitAsleepInIoctl(carrier, v);
+                    int tid = awaitAsleepInTransfer(carrier, v, SleepingThreads.fdOf(in.path()));
                     Thread unbind = Thread.ofPlatform().daemon().name("g4j-unbind").start(g::unbind);
                     unbind.join(JOIN_MILLIS);
                     assertFalse(unbind.isAlive(), "unbind() did not return while a virtual thread (carrier tid "
@@ -134,13 +135,13 @@ class BlockedBeforeEnableVmTest {
         }
     }
 
-    /** The carrier tid of virtual thread {@code v} once it sleeps in an ioctl (16 on x86_64). */
-    private static int awaitAsleepInIoctl(AtomicInteger carrier, Thread v) throws InterruptedException {
+    /** The carrier tid of virtual thread {@code v} once it sleeps in TRANSFER on endpoint file {@code fd}. */
+    private static int awaitAsleepInTransfer(AtomicInteger carrier, Thread v, int fd) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline && v.isAlive()) {
             int tid = carrier.get();
             assumeTrue(tid != -1, "the virtual thread stayed on its first carrier");
-            if (tid > 0 && SleepingThreads.syscall(tid).startsWith("16 ")) {
+            if (tid > 0 && KernelThreads.asleepInIoctl(tid, fd, Ioctl.FUNCTIONFS_DMABUF_TRANSFER)) {
                 return tid;
             }
             Thread.sleep(20);
