@@ -70,7 +70,8 @@ public interface FunctionFs extends AutoCloseable {
      * waiting, the next call that finds no event (as {@link java.nio.channels.Selector#wakeup()}).
      * A call that finds an event returns it and leaves the wake-up for a later call. How a thread
      * that serves ep0 is told to look at its own state without closing the function or waking
-     * up on a timer. Wake-ups do not add up: several before a call end one wait.
+     * up on a timer. Wake-ups do not add up: several before a call end one wait. Never throws;
+     * after {@link #close()} it does nothing (the close already ended every wait).
      */
     void wakeup();
 

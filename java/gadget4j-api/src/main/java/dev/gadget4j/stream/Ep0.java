@@ -249,11 +249,7 @@ public final class Ep0 implements AutoCloseable {
             closed = true;
             lock.notifyAll();
         }
-        try {
-            ffs.wakeup();
-        } catch (RuntimeException closedAlready) {
-            // the function was closed first, which ended the wait by itself
-        }
+        ffs.wakeup();
         if (Thread.currentThread() != thread) {
             try {
                 thread.join(JOIN);
