@@ -67,9 +67,14 @@ final class DmaBufLane implements Lane {
 
     @Override
     public Completion submit(Endpoint ep, int slot, int length) {
-        Transfer t = ep instanceof RecyclingEndpoint r ? r.transfer(bufs[slot], length, handles[slot])
+        Transfer spent = handles[slot];
+        Transfer t = ep instanceof RecyclingEndpoint r ? r.transfer(bufs[slot], length, spent)
                 : ep.transfer(bufs[slot], length);
-        handles[slot] = t;
+        if (t != spent) {
+            // Storing the same handle again would still pass G1's write barrier and dirty a card
+            // for its refinement thread to clean, once per transfer.
+            handles[slot] = t;
+        }
         return t;
     }
 

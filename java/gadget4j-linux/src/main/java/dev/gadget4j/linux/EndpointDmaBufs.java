@@ -384,7 +384,9 @@ final class EndpointDmaBufs {
             LinuxTransfer t = spent instanceof LinuxTransfer old && old.spentFor(this, a)
                     ? old.refill(length, seq, sync, peers, started)
                     : new LinuxTransfer(this, l, a, length, seq, sync, peers, started);
-            a.latest = t;
+            if (a.latest != t) { // a refilled handle is already there: no write barrier per transfer
+                a.latest = t;
+            }
             fences.live.add(t);
             if (live.add(t) > TIDY_THRESHOLD) {
                 tidy();

@@ -33,8 +33,10 @@ final class TransferList {
             return;
         }
         LinuxTransfer last = items[--size];
-        items[i] = last;
-        last.index(byEndpoint, i);
+        if (last != t) {
+            items[i] = last;
+            last.index(byEndpoint, i);
+        }
         items[size] = null;
         t.index(byEndpoint, -1);
     }
