@@ -57,6 +57,8 @@ class FaultLoopConformanceTest {
     private static final class GadgetStream {
         final AtomicLong queued = new AtomicLong();
         final AtomicLong done = new AtomicLong();
+        /** The transfer being awaited (set before {@code queued} counts it). */
+        volatile Transfer current;
         final Background<Errno> run;
 
         GadgetStream(Endpoint ep, DmaBuf buf) {
@@ -68,6 +70,7 @@ class FaultLoopConformanceTest {
                     } catch (GadgetException e) {
                         return expect(AFTER, e, "TRANSFER after the fault");
                     }
+                    current = t;
                     queued.incrementAndGet();
                     try {
                         t.await(WAIT);
@@ -207,15 +210,19 @@ class FaultLoopConformanceTest {
 
     /**
      * Waits until the stream has a transfer queued that cannot complete (the host paused): queued
-     * ahead of done, and still so a moment later.
+     * ahead of done, its fence still pending when read from here a moment later. The fence is
+     * read, not just the stream's count: the last transfer before the pause may have completed
+     * into the host's last request (even before its fence was exported) while the stream thread
+     * had not yet looked; cut then, it would rightly end without error.
      */
     private static void awaitStuck(GadgetStream s, int cycle) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
             long done = s.done.get();
-            if (s.queued.get() > done && !s.run.isDone()) {
+            Transfer t = s.current;
+            if (s.queued.get() > done && !s.run.isDone() && t != null) {
                 Thread.sleep(20);
-                if (s.done.get() == done) {
+                if (s.done.get() == done && s.current == t && !t.isDone()) {
                     return;
                 }
             } else {
