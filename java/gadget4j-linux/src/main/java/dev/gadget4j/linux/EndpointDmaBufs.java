@@ -114,6 +114,12 @@ final class EndpointDmaBufs {
     private final TransferList live = new TransferList(true);
     /** Woken when a DETACH or close wants a sync_file that a waiter polls. */
     private final WakeFd wake;
+    /**
+     * Whether the last fence wait on this endpoint found its transfer pending at the first look
+     * (a stream ahead of the host): the next wait then polls before it reads FILE_INFO, which
+     * saves a FILE_INFO per transfer. Only a hint: written and read without ordering.
+     */
+    boolean pollFirst;
     /** Bit 0: CLOSING (no export any more); the rest: twice the wakers active. */
     private final AtomicInteger state = new AtomicInteger();
 

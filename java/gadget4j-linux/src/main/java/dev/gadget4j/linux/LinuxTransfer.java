@@ -529,7 +529,9 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
 
     /**
      * Waits up to {@code timeout} (null: forever): true once done, false on timeout. FILE_INFO is
-     * read first, so a transfer that already completed costs no poll.
+     * read first, so a transfer that already completed costs no poll, unless the endpoint's last
+     * wait found its transfer pending ({@link EndpointDmaBufs#pollFirst}): a stream that is ahead
+     * of the host then polls first and reads FILE_INFO once, after the fence signalled.
      */
     @Override
     public boolean waitFor(Duration timeout) {
@@ -546,6 +548,9 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
             return true;
         }
         FenceScratch s = FenceScratch.current();
+        // Every 16th wait looks first even so: it finds out whether the stream is still ahead.
+        boolean pollFirst = owner.pollFirst && (seqno & 15) != 0;
+        boolean polled = false;
         while (!done()) {
             if (waiter != null && waiter.isShutDown()) {
                 return false;
@@ -555,10 +560,17 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
                 break;
             }
             try {
-                refresh(s);
-                if (done()) {
-                    break;
+                if (!pollFirst || polled) {
+                    refresh(s);
+                    if (done()) {
+                        if (!polled) {
+                            owner.pollFirst = false; // done at the first look: the host is ahead
+                        }
+                        break;
+                    }
                 }
+                owner.pollFirst = true;
+                polled = true;
                 int wait = -1;
                 if (deadline != Long.MAX_VALUE) {
                     long left = deadline - System.nanoTime();
