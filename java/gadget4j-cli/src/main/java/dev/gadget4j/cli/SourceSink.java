@@ -55,6 +55,9 @@ final class SourceSink implements AutoCloseable {
     private final Runnable unblock;
     private final Consumer<String> log;
     private volatile boolean stop;
+    /** The source's buffers hold the pattern for this packet size ({@code filled} of them so far). */
+    private int filledFor;
+    private int filled;
     final AtomicLong bytesIn = new AtomicLong();
     final AtomicLong bytesOut = new AtomicLong();
     final AtomicLong dataErrors = new AtomicLong();
@@ -113,22 +116,31 @@ final class SourceSink implements AutoCloseable {
 
     /** Fills each buffer once per packet size (the pattern depends on it), then sends them as they are. */
     private void source() {
+        filledFor = 0; // a new stream's buffers hold nothing yet
+        filled = 0;
         try (InStream in = options(InStream.on(ep0, 1)).open()) {
             InStream.Filler fill = b -> {
                 fillPattern(b, size, in.maxPacketSize());
                 return size;
             };
-            int filledFor = 0;
-            int filled = 0;
             while (!stop) {
-                boolean asIs = in.maxPacketSize() == filledFor && filled >= in.depth();
-                if (asIs ? in.send(size, POLL) : in.send(fill, POLL)) {
-                    bytesIn.addAndGet(size);
-                    if (!asIs) {
-                        filled = filledFor == in.maxPacketSize() ? filled + 1 : 1;
-                        filledFor = in.maxPacketSize();
-                    }
-                }
+                sendOnce(in, fill);
+            }
+        }
+    }
+
+    /*
+     * The loops' bodies are methods of their own: the JIT compiles a method after a few thousand
+     * calls, while a loop in a method entered once runs in the interpreter until on-stack
+     * replacement, tens of thousands of iterations later (a benchmark's whole warm-up at 64 KiB).
+     */
+    private void sendOnce(InStream in, InStream.Filler fill) {
+        boolean asIs = in.maxPacketSize() == filledFor && filled >= in.depth();
+        if (asIs ? in.send(size, POLL) : in.send(fill, POLL)) {
+            bytesIn.addAndGet(size);
+            if (!asIs) {
+                filled = filledFor == in.maxPacketSize() ? filled + 1 : 1;
+                filledFor = in.maxPacketSize();
             }
         }
     }
@@ -138,10 +150,14 @@ final class SourceSink implements AutoCloseable {
                 .beforeEachRead(check && mode == Mode.DMABUF ? b -> b.fill(MARK) : null).open()) {
             OutStream.Handler verify = check ? (b, n) -> bytesOut.addAndGet(verified(b, n, out.maxPacketSize())) : null;
             while (!stop) {
-                if (out.receive(verify, POLL) && !check) {
-                    bytesOut.addAndGet(size);
-                }
+                receiveOnce(out, verify);
             }
+        }
+    }
+
+    private void receiveOnce(OutStream out, OutStream.Handler verify) {
+        if (out.receive(verify, POLL) && !check) {
+            bytesOut.addAndGet(size);
         }
     }
 
