@@ -1,5 +1,6 @@
 package dev.gadget4j.linux;
 
+import dev.gadget4j.linux.sys.FenceNames;
 import dev.gadget4j.linux.sys.FenceScratch;
 import java.util.Arrays;
 import java.util.List;
@@ -96,7 +97,7 @@ final class FencePeers {
      * transfer's export that fitted the scratch). Reads the peers' own sync_files meanwhile, so
      * {@code s} is overwritten.
      */
-    Reading attribute(FenceScratch s, byte[] driver) {
+    Reading attribute(FenceScratch s) {
         int count = s.fenceCount();
         int candidates = 0;
         int signalled = 0;
@@ -105,7 +106,7 @@ final class FencePeers {
         int[] status = new int[count];
         long[] at = new long[count];
         for (int i = 0; i < count; i++) {
-            if (!s.fenceDriverIs(i, driver)) {
+            if (!FenceNames.mayBeFunctionFs(s, i)) {
                 continue;
             }
             candidates++;

@@ -5,6 +5,7 @@ import dev.gadget4j.DmaBufSource;
 import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.linux.sys.Fd;
+import dev.gadget4j.linux.sys.FenceNames;
 import dev.gadget4j.linux.sys.Mapping;
 import dev.gadget4j.linux.sys.PageSize;
 import java.io.IOException;
@@ -138,6 +139,9 @@ final class LinuxDmaBufAllocator implements DmaBufAllocator {
         }
         Mapping mapping;
         try {
+            if (!FenceNames.stubKnown()) {
+                FenceNames.learnStub(dmabuf.number()); // no device has used it yet: its export is the stub
+            }
             mapping = Mapping.map(dmabuf, size);
         } catch (RuntimeException e) {
             dmabuf.close();

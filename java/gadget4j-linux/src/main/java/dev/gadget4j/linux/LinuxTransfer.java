@@ -11,6 +11,7 @@ import dev.gadget4j.jfr.GadgetEvents;
 import dev.gadget4j.linux.sys.Constants;
 import dev.gadget4j.linux.sys.Fd;
 import dev.gadget4j.linux.sys.FenceCalls;
+import dev.gadget4j.linux.sys.FenceNames;
 import dev.gadget4j.linux.sys.FenceScratch;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -26,7 +27,9 @@ import java.util.Optional;
  * <p>What the status means, precisely:
  * <ul>
  *   <li>The export holds the DMABUF's unsignalled fences. FunctionFS fences are recognised by
- *       their driver name {@code functionfs}; the kernel exposes neither context nor seqno. When
+ *       their driver name {@code functionfs}, and on kernels that hide a signalled fence's names
+ *       by the placeholders they show instead ({@link FenceNames}); the kernel exposes neither
+ *       context nor seqno. When
  *       no other transfer of this buffer on another attachment was still pending (its fence read
  *       again then) at the export, the export holds exactly this transfer's fence: {@link #status()}
  *       is that fence's status and {@link #statusKnown()} is true.</li>
@@ -67,7 +70,6 @@ import java.util.Optional;
  * recording ({@link GadgetEvents#transfer}; one flag test while none runs).
  */
 final class LinuxTransfer implements Transfer, DeadlineCompletion {
-    private static final byte[] DRIVER = FenceScratch.driverName("functionfs");
     private static final String SEVERAL =
             "its buffer was in flight on several attachments; the kernel does not say which fence is this transfer's";
     private static final int DROP = 1;
@@ -316,7 +318,7 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
         int firstIndex = 0;
         boolean alike = true;
         for (int i = 0; i < count; i++) {
-            if (!s.fenceDriverIs(i, DRIVER)) {
+            if (!FenceNames.mayBeFunctionFs(s, i)) {
                 continue;
             }
             int st = s.fenceStatus(i);
@@ -347,7 +349,7 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
 
     /** {@link #refresh} of an export that also holds its peers' fences: attributed by elimination. */
     private boolean refreshShared(FenceScratch s) {
-        FencePeers.Reading reading = peers.attribute(s, DRIVER);
+        FencePeers.Reading reading = peers.attribute(s);
         switch (reading.kind()) {
             case PENDING -> {
                 return true;
@@ -489,7 +491,7 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
                     return true;
                 }
                 for (int i = 0, n = s.fenceCount(); i < n; i++) {
-                    if (s.fenceDriverIs(i, DRIVER) && s.fenceStatus(i) == 0) {
+                    if (s.fenceStatus(i) == 0 && FenceNames.mayBeFunctionFs(s, i)) {
                         return true;
                     }
                 }

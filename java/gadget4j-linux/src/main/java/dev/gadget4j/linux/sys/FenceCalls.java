@@ -103,10 +103,15 @@ public final class FenceCalls {
         s.infoRequest();
         try {
             if ((int) IOCTL_NOW_NO_ERRNO.invokeExact(syncFd, Ioctl.SYNC_IOC_FILE_INFO, s.info()) >= 0) {
+                FenceNames.emulate(s);
                 return 0;
             }
             s.infoRequest(); // the failed call may have written num_fences
-            return result((int) IOCTL_NOW.invokeExact(s.state(), syncFd, Ioctl.SYNC_IOC_FILE_INFO, s.info()), s.state());
+            int r = result((int) IOCTL_NOW.invokeExact(s.state(), syncFd, Ioctl.SYNC_IOC_FILE_INFO, s.info()), s.state());
+            if (r == 0) {
+                FenceNames.emulate(s);
+            }
+            return r;
         } catch (Throwable t) {
             throw Libc.rethrow(t);
         }

@@ -37,9 +37,10 @@ public final class FenceScratch {
     private static final long INFO_FENCE_ARRAY = CLayouts.offset(DmaBufAbi.SyncFileInfo.LAYOUT, "sync_fence_info");
     private static final long FENCE_SIZE = DmaBufAbi.SyncFenceInfo.LAYOUT.byteSize();
     private static final long FENCE_DRIVER = DmaBufAbi.SyncFenceInfo.DRIVER_NAME_OFFSET;
+    private static final long FENCE_TIMELINE = DmaBufAbi.SyncFenceInfo.OBJ_NAME_OFFSET;
     private static final long FENCE_STATUS = CLayouts.offset(DmaBufAbi.SyncFenceInfo.LAYOUT, "status");
     private static final long FENCE_TIMESTAMP = CLayouts.offset(DmaBufAbi.SyncFenceInfo.LAYOUT, "timestamp_ns");
-    private static final long DRIVER_NAME_MAX = 32;
+    private static final long NAME_MAX = 32; // obj_name and driver_name alike
 
     private static final long POLLFD_SIZE = IoAbi.PollFd.LAYOUT.byteSize();
     private static final long POLLFD_FD = CLayouts.offset(IoAbi.PollFd.LAYOUT, "fd");
@@ -156,21 +157,71 @@ public final class FenceScratch {
 
     /** Whether fence {@code i}'s driver name is {@code driver} (ASCII), compared in place. */
     public boolean fenceDriverIs(int i, byte[] driver) {
-        long base = i * FENCE_SIZE + FENCE_DRIVER;
-        if (driver.length >= DRIVER_NAME_MAX) {
+        return nameIs(i * FENCE_SIZE + FENCE_DRIVER, driver);
+    }
+
+    /** Whether fence {@code i}'s timeline name ({@code obj_name}) is {@code timeline} (ASCII). */
+    public boolean fenceTimelineIs(int i, byte[] timeline) {
+        return nameIs(i * FENCE_SIZE + FENCE_TIMELINE, timeline);
+    }
+
+    /** Fence {@code i}'s driver name (for a rare path: it allocates). */
+    public byte[] fenceDriver(int i) {
+        return name(i * FENCE_SIZE + FENCE_DRIVER);
+    }
+
+    /** Fence {@code i}'s timeline name (for a rare path: it allocates). */
+    public byte[] fenceTimeline(int i) {
+        return name(i * FENCE_SIZE + FENCE_TIMELINE);
+    }
+
+    /**
+     * Replaces the names of every signalled fence of the last reading with {@code driver} and
+     * {@code timeline}, as kernels that no longer ask a signalled fence's driver for them do
+     * (see {@link FenceNames}).
+     */
+    void renameSignalled(byte[] driver, byte[] timeline) {
+        for (int i = 0, n = Math.min(fenceCount(), FENCES); i < n; i++) {
+            if (fenceStatus(i) != 0) {
+                setName(i * FENCE_SIZE + FENCE_DRIVER, driver);
+                setName(i * FENCE_SIZE + FENCE_TIMELINE, timeline);
+            }
+        }
+    }
+
+    private boolean nameIs(long base, byte[] name) {
+        if (name.length >= NAME_MAX) {
             return false;
         }
-        for (int k = 0; k < driver.length; k++) {
-            if (fences.get(ValueLayout.JAVA_BYTE, base + k) != driver[k]) {
+        for (int k = 0; k < name.length; k++) {
+            if (fences.get(ValueLayout.JAVA_BYTE, base + k) != name[k]) {
                 return false;
             }
         }
-        return fences.get(ValueLayout.JAVA_BYTE, base + driver.length) == 0;
+        return fences.get(ValueLayout.JAVA_BYTE, base + name.length) == 0;
+    }
+
+    private byte[] name(long base) {
+        int n = 0;
+        while (n < NAME_MAX - 1 && fences.get(ValueLayout.JAVA_BYTE, base + n) != 0) {
+            n++;
+        }
+        return fences.asSlice(base, n).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    private void setName(long base, byte[] name) {
+        fences.asSlice(base, NAME_MAX).fill((byte) 0);
+        MemorySegment.copy(name, 0, fences, ValueLayout.JAVA_BYTE, base, Math.min(name.length, (int) NAME_MAX - 1));
     }
 
     /** {@code name} as the bytes {@link #fenceDriverIs} compares. */
     public static byte[] driverName(String name) {
         return name.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The {@code sync_fence_info} array that {@link #infoRequest} points the kernel at. */
+    MemorySegment fences() {
+        return fences;
     }
 
     // ---- pollfd[2] ----
