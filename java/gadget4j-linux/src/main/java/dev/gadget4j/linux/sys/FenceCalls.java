@@ -102,12 +102,11 @@ public final class FenceCalls {
     public static int fileInfo(int syncFd, FenceScratch s) {
         s.infoRequest();
         try {
-            if ((int) IOCTL_NOW_NO_ERRNO.invokeExact(syncFd, Ioctl.SYNC_IOC_FILE_INFO, s.info()) >= 0) {
-                FenceNames.emulate(s);
-                return 0;
+            int r = 0;
+            if ((int) IOCTL_NOW_NO_ERRNO.invokeExact(syncFd, Ioctl.SYNC_IOC_FILE_INFO, s.info()) < 0) {
+                s.infoRequest(); // the failed call may have written num_fences
+                r = result((int) IOCTL_NOW.invokeExact(s.state(), syncFd, Ioctl.SYNC_IOC_FILE_INFO, s.info()), s.state());
             }
-            s.infoRequest(); // the failed call may have written num_fences
-            int r = result((int) IOCTL_NOW.invokeExact(s.state(), syncFd, Ioctl.SYNC_IOC_FILE_INFO, s.info()), s.state());
             if (r == 0) {
                 FenceNames.emulate(s);
             }

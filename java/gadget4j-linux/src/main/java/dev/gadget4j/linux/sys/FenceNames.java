@@ -31,7 +31,7 @@ import java.util.Arrays;
  */
 public final class FenceNames {
     /** FunctionFS's driver name for its fences. */
-    public static final byte[] FUNCTIONFS = FenceScratch.driverName("functionfs");
+    private static final byte[] FUNCTIONFS = FenceScratch.driverName("functionfs");
     private static final byte[] STUB = FenceScratch.driverName("stub");
     /** What kernels since the change above report for a signalled fence. */
     private static final byte[] HIDDEN_DRIVER = FenceScratch.driverName("detached-driver");
