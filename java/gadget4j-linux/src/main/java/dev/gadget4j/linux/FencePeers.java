@@ -81,7 +81,11 @@ final class FencePeers {
         int n = 0;
         for (LinuxTransfer t : all) {
             long seq = t.seqno();
-            if (t.attachment() != a && t.stillPending() && t.seqno() == seq) {
+            if (t.attachment() == a) {
+                continue;
+            }
+            t.markPeer(); // before the export: its readings keep the signal time from here on
+            if (t.stillPending() && t.seqno() == seq) {
                 found[n] = t;
                 seqnos[n++] = seq;
             }

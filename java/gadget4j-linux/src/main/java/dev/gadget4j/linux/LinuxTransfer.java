@@ -111,6 +111,12 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
      * its attachment takes no new transfer.
      */
     private volatile boolean orphan;
+    /**
+     * Another transfer of its buffer took this one as a peer ({@link FencePeers#pendingOthers},
+     * before that transfer's export): its readings then take the fence array, since the peer's
+     * elimination needs this fence's signal time, which a count-only reading lacks.
+     */
+    private volatile boolean peered;
     /** Positions in the endpoint's and the buffer's {@link TransferList}; guarded by those lists. */
     private int endpointIndex;
     private int bufferIndex;
@@ -149,6 +155,7 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
         fenceStatus = 0;
         signalledAt = 0;
         orphan = false;
+        peered = false;
         endpointIndex = -1;
         bufferIndex = -1;
         state = 0;
@@ -170,6 +177,13 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
 
     LinuxDmaBuf buf() {
         return buf;
+    }
+
+    /** Another transfer's export may hold its fence: see {@link #peered}. */
+    void markPeer() {
+        if (!peered) {
+            peered = true;
+        }
     }
 
     /** Whether it was queued on an IN endpoint (its fence has READ usage). */
@@ -249,7 +263,10 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
         publish(e, statusKnown, why, 0, 0);
     }
 
-    /** Publishes the status its own fence signalled with (1 or -errno) at {@code at} (CLOCK_MONOTONIC ns). */
+    /**
+     * Publishes the status its own fence signalled with (1 or -errno) at {@code at}
+     * (CLOCK_MONOTONIC ns; 0: not read, so no peer's elimination can match it).
+     */
     private void publishFence(int status, long at) {
         publish(status < 0 ? Waits.errno(-status) : null, true, null, status, at);
     }
@@ -295,6 +312,20 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
      * nothing unless the transfer failed or cannot be attributed, or its export is shared.
      */
     private boolean refresh(FenceScratch s) {
+        if (peers == null && started == 0 && !peered && FenceNames.showsSignalledNames()
+                && FenceCalls.fileStatus(syncFd, s) == 0 && FenceNames.loneFunctionFs(s)) {
+            // Its export holds its own fence alone, and nothing needs that fence's signal time
+            // (no peer's elimination, no recording's latency): the file's status is the fence's.
+            int st = s.fileStatus();
+            if (st == 0) {
+                return true;
+            }
+            if (!peered) {
+                publishFence(st, 0);
+                return false;
+            }
+            // taken as a peer meanwhile: read its signal time below
+        }
         int r = FenceCalls.fileInfo(syncFd, s);
         if (r < 0) {
             publish(null, false, "its sync_file could not be read: SYNC_IOC_FILE_INFO failed with "

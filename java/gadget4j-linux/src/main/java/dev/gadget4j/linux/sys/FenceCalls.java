@@ -100,19 +100,41 @@ public final class FenceCalls {
      * -errno; EINVAL means more fences than room.
      */
     public static int fileInfo(int syncFd, FenceScratch s) {
-        s.infoRequest();
+        return fileInfo(syncFd, s, true);
+    }
+
+    /**
+     * SYNC_IOC_FILE_INFO with {@code num_fences} 0: the file's status, name and fence count
+     * only ({@link FenceScratch#fileStatus}, {@link FenceScratch#fileNameStartsWith},
+     * {@link FenceScratch#fenceCount}), which spares the kernel the fence array's allocation,
+     * second walk and copy. 0 or -errno.
+     */
+    public static int fileStatus(int syncFd, FenceScratch s) {
+        return fileInfo(syncFd, s, false);
+    }
+
+    private static int fileInfo(int syncFd, FenceScratch s, boolean fences) {
+        request(s, fences);
         try {
             int r = 0;
             if ((int) IOCTL_NOW_NO_ERRNO.invokeExact(syncFd, Ioctl.SYNC_IOC_FILE_INFO, s.info()) < 0) {
-                s.infoRequest(); // the failed call may have written num_fences
+                request(s, fences); // the failed call may have written num_fences
                 r = result((int) IOCTL_NOW.invokeExact(s.state(), syncFd, Ioctl.SYNC_IOC_FILE_INFO, s.info()), s.state());
             }
             if (r == 0) {
-                FenceNames.emulate(s);
+                FenceNames.emulate(s, fences);
             }
             return r;
         } catch (Throwable t) {
             throw Libc.rethrow(t);
+        }
+    }
+
+    private static void request(FenceScratch s, boolean fences) {
+        if (fences) {
+            s.infoRequest();
+        } else {
+            s.statusRequest();
         }
     }
 

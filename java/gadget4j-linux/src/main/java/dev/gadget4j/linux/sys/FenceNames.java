@@ -32,10 +32,17 @@ import java.util.Arrays;
 public final class FenceNames {
     /** FunctionFS's driver name for its fences. */
     private static final byte[] FUNCTIONFS = FenceScratch.driverName("functionfs");
+    /**
+     * How a sync_file whose one fence is FunctionFS's begins its name: the kernel makes it
+     * {@code <driver>-<timeline><context>-<seqno>}, and FunctionFS's timeline name is empty.
+     */
+    private static final byte[] FUNCTIONFS_FILE = FenceScratch.driverName("functionfs-");
     private static final byte[] STUB = FenceScratch.driverName("stub");
     /** What kernels since the change above report for a signalled fence. */
     private static final byte[] HIDDEN_DRIVER = FenceScratch.driverName("detached-driver");
     private static final byte[] HIDDEN_TIMELINE = FenceScratch.driverName("signaled-timeline");
+    /** A signalled sync_file's name there: those two joined the same way (cut to fit). */
+    private static final byte[] HIDDEN_FILE = FenceScratch.driverName("detached-driver-signaled-timeline");
     static final boolean EMULATE_HIDDEN = Boolean.getBoolean("gadget4j.linux.hideSignalledFenceNames");
 
     /** The stub as SYNC_IOC_FILE_INFO reports it; {@code hides}: its names are not its own. */
@@ -58,6 +65,26 @@ public final class FenceNames {
         Stub k = stub;
         return k != null && k.hides && s.fenceStatus(i) != 0 && s.fenceTimestamp(i) != k.signalledAt
                 && s.fenceDriverIs(i, k.driver) && s.fenceTimelineIs(i, k.timeline);
+    }
+
+    /**
+     * Whether a count-only reading ({@link FenceCalls#fileStatus}) in {@code s} shows one fence,
+     * named as FunctionFS names its fences: the file's status is then that fence's. False for
+     * the stub, several fences, and a signalled fence on a kernel that hides its names (the full
+     * reading decides those).
+     */
+    public static boolean loneFunctionFs(FenceScratch s) {
+        return s.fenceCount() == 1 && s.fileNameStartsWith(FUNCTIONFS_FILE);
+    }
+
+    /**
+     * Whether a count-only reading can name a signalled fence here: false once the stub showed
+     * that this kernel hides the names of signalled fences, where a done transfer's count-only
+     * reading would only precede the full one.
+     */
+    public static boolean showsSignalledNames() {
+        Stub k = stub;
+        return k == null || !k.hides;
     }
 
     /** Whether the stub has been read. */
@@ -93,10 +120,18 @@ public final class FenceNames {
         stub = new Stub(driver, s.fenceTimeline(0), s.fenceTimestamp(0), !Arrays.equals(driver, STUB));
     }
 
-    /** A reading as a kernel that hides signalled fences' names gives it, when so asked (see above). */
-    static void emulate(FenceScratch s) {
-        if (EMULATE_HIDDEN) {
+    /**
+     * A reading ({@code fences}: with the fence array, else count-only) as a kernel that hides
+     * signalled fences' names gives it, when so asked (see above).
+     */
+    static void emulate(FenceScratch s, boolean fences) {
+        if (!EMULATE_HIDDEN) {
+            return;
+        }
+        if (fences) {
             s.renameSignalled(HIDDEN_DRIVER, HIDDEN_TIMELINE);
+        } else if (s.fileStatus() != 0) {
+            s.renameFile(HIDDEN_FILE);
         }
     }
 

@@ -32,6 +32,7 @@ public final class FenceScratch {
     private static final long EXPORT_FLAGS = CLayouts.offset(DmaBufAbi.ExportSyncFile.LAYOUT, "flags");
     private static final long EXPORT_FD = CLayouts.offset(DmaBufAbi.ExportSyncFile.LAYOUT, "fd");
 
+    private static final long INFO_NAME = DmaBufAbi.SyncFileInfo.NAME_OFFSET;
     private static final long INFO_STATUS = CLayouts.offset(DmaBufAbi.SyncFileInfo.LAYOUT, "status");
     private static final long INFO_NUM_FENCES = CLayouts.offset(DmaBufAbi.SyncFileInfo.LAYOUT, "num_fences");
     private static final long INFO_FENCE_ARRAY = CLayouts.offset(DmaBufAbi.SyncFileInfo.LAYOUT, "sync_fence_info");
@@ -132,12 +133,33 @@ public final class FenceScratch {
         info.set(ValueLayout.JAVA_LONG, INFO_FENCE_ARRAY, fences.address());
     }
 
+    /**
+     * Asks for the file's status, name and fence count alone ({@code num_fences} 0): the kernel
+     * then neither allocates nor copies the fence array.
+     */
+    void statusRequest() {
+        info.fill((byte) 0);
+    }
+
+    /**
+     * Whether the file's name (which the kernel fills in from its fence when it holds one:
+     * {@code <driver>-<timeline><context>-<seqno>}) begins with {@code prefix} (ASCII).
+     */
+    public boolean fileNameStartsWith(byte[] prefix) {
+        return startsWith(info, INFO_NAME, prefix);
+    }
+
+    /** Replaces the file's name with {@code name}, cut to fit (see {@link #renameSignalled}). */
+    void renameFile(byte[] name) {
+        putName(info, INFO_NAME, name);
+    }
+
     /** The sync_file's status: 1 signalled, 0 active, negative: -errno. */
     public int fileStatus() {
         return info.get(ValueLayout.JAVA_INT, INFO_STATUS);
     }
 
-    /** How many fences the last SYNC_IOC_FILE_INFO reported. */
+    /** How many fences the last SYNC_IOC_FILE_INFO reported (the count alone after {@link #statusRequest}). */
     public int fenceCount() {
         return info.get(ValueLayout.JAVA_INT, INFO_NUM_FENCES);
     }
@@ -183,22 +205,27 @@ public final class FenceScratch {
     void renameSignalled(byte[] driver, byte[] timeline) {
         for (int i = 0, n = Math.min(fenceCount(), FENCES); i < n; i++) {
             if (fenceStatus(i) != 0) {
-                setName(i * FENCE_SIZE + FENCE_DRIVER, driver);
-                setName(i * FENCE_SIZE + FENCE_TIMELINE, timeline);
+                putName(fences, i * FENCE_SIZE + FENCE_DRIVER, driver);
+                putName(fences, i * FENCE_SIZE + FENCE_TIMELINE, timeline);
             }
         }
     }
 
     private boolean nameIs(long base, byte[] name) {
-        if (name.length >= NAME_MAX) {
+        return startsWith(fences, base, name) && fences.get(ValueLayout.JAVA_BYTE, base + name.length) == 0;
+    }
+
+    /** Whether the name field at {@code base} of {@code seg} begins with {@code prefix}, compared in place. */
+    private static boolean startsWith(MemorySegment seg, long base, byte[] prefix) {
+        if (prefix.length >= NAME_MAX) {
             return false;
         }
-        for (int k = 0; k < name.length; k++) {
-            if (fences.get(ValueLayout.JAVA_BYTE, base + k) != name[k]) {
+        for (int k = 0; k < prefix.length; k++) {
+            if (seg.get(ValueLayout.JAVA_BYTE, base + k) != prefix[k]) {
                 return false;
             }
         }
-        return fences.get(ValueLayout.JAVA_BYTE, base + name.length) == 0;
+        return true;
     }
 
     private byte[] name(long base) {
@@ -209,9 +236,10 @@ public final class FenceScratch {
         return fences.asSlice(base, n).toArray(ValueLayout.JAVA_BYTE);
     }
 
-    private void setName(long base, byte[] name) {
-        fences.asSlice(base, NAME_MAX).fill((byte) 0);
-        MemorySegment.copy(name, 0, fences, ValueLayout.JAVA_BYTE, base, Math.min(name.length, (int) NAME_MAX - 1));
+    /** Writes {@code name} into the name field at {@code base} of {@code seg}, cut to fit and NUL-terminated. */
+    private static void putName(MemorySegment seg, long base, byte[] name) {
+        seg.asSlice(base, NAME_MAX).fill((byte) 0);
+        MemorySegment.copy(name, 0, seg, ValueLayout.JAVA_BYTE, base, Math.min(name.length, (int) NAME_MAX - 1));
     }
 
     /** {@code name} as the bytes {@link #fenceDriverIs} compares. */

@@ -1,6 +1,7 @@
 package dev.gadget4j.linux.sys;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +21,7 @@ class FenceNamesTest {
     private static final long STATUS = CLayouts.offset(DmaBufAbi.SyncFenceInfo.LAYOUT, "status");
     private static final long TIMESTAMP = CLayouts.offset(DmaBufAbi.SyncFenceInfo.LAYOUT, "timestamp_ns");
     private static final long NUM_FENCES = CLayouts.offset(DmaBufAbi.SyncFileInfo.LAYOUT, "num_fences");
+    private static final long FILE_STATUS = CLayouts.offset(DmaBufAbi.SyncFileInfo.LAYOUT, "status");
     private static final long STUB_TIME = 1_000_000L;
     private static final int ESHUTDOWN = -108;
 
@@ -43,6 +45,14 @@ class FenceNamesTest {
             f.set(ValueLayout.JAVA_LONG_UNALIGNED, base + TIMESTAMP, (long) fences[i][3]);
         }
         s.info().set(ValueLayout.JAVA_INT, NUM_FENCES, fences.length);
+    }
+
+    /** Writes a count-only reading: the file's {@code name}, {@code count} fences, {@code status}. */
+    private void statusReading(String name, int count, int status) {
+        s.statusRequest();
+        putName(s.info(), DmaBufAbi.SyncFileInfo.NAME_OFFSET, name);
+        s.info().set(ValueLayout.JAVA_INT, NUM_FENCES, count);
+        s.info().set(ValueLayout.JAVA_INT, FILE_STATUS, status);
     }
 
     private static void putName(MemorySegment f, long at, String name) {
@@ -124,5 +134,35 @@ class FenceNamesTest {
         assertArrayEquals("detached-driver".getBytes(StandardCharsets.US_ASCII), s.fenceDriver(2));
         assertArrayEquals("signaled-timeline".getBytes(StandardCharsets.US_ASCII), s.fenceTimeline(2),
                 "the longer name is gone entirely");
+    }
+
+    @Test
+    void countOnly_aLoneFenceIsFunctionFsByTheFileName() {
+        statusReading("functionfs-12-7", 1, ESHUTDOWN);
+        assertTrue(FenceNames.loneFunctionFs(s));
+        assertEquals(ESHUTDOWN, s.fileStatus());
+        statusReading("functionfs-12-8", 1, 0);
+        assertTrue(FenceNames.loneFunctionFs(s), "pending: the kernel names it even where it hides signalled names");
+        statusReading("stub-stub1-1", 1, 1);
+        assertFalse(FenceNames.loneFunctionFs(s), "the stub: the transfer completed before its export");
+        statusReading("i915-gfx3-4", 1, 0);
+        assertFalse(FenceNames.loneFunctionFs(s), "another driver's fence");
+        statusReading("dma_fence_array-unbound5-1", 2, 0);
+        assertFalse(FenceNames.loneFunctionFs(s), "several fences: the array decides");
+        statusReading("functionfs-12-9", 1, 1);
+        s.renameFile("detached-driver-signaled-timeline".getBytes(StandardCharsets.US_ASCII));
+        assertFalse(FenceNames.loneFunctionFs(s), "a signalled fence whose names the kernel hides");
+    }
+
+    @Test
+    void countOnly_spentOnlyWhereTheKernelShowsSignalledNames() {
+        assertTrue(FenceNames.showsSignalledNames(), "stub unknown: try, the full reading follows when it cannot tell");
+        reading(fence("stub", "stub", 1, STUB_TIME));
+        FenceNames.learnStub(s);
+        assertTrue(FenceNames.showsSignalledNames());
+        FenceNames.forgetStub();
+        reading(fence("signaled-timeline", "detached-driver", 1, STUB_TIME));
+        FenceNames.learnStub(s);
+        assertFalse(FenceNames.showsSignalledNames());
     }
 }
