@@ -59,7 +59,14 @@ final class BlockedCalls {
 
     /** Registers the calling thread for a blocking call; pair with {@link #leave} in a finally block. */
     int enter(String operation) {
-        long self = WakeSignal.self();
+        return enter(operation, WakeSignal.self());
+    }
+
+    /**
+     * {@link #enter(String)} with the calling thread's {@code pthread_t} already at hand (a
+     * {@link dev.gadget4j.linux.sys.FenceScratch#pthread()}: no downcall per transfer).
+     */
+    int enter(String operation, long self) {
         int base = 0;
         Chunk c = first;
         while (true) {

@@ -320,7 +320,7 @@ final class EndpointDmaBufs {
      */
     private void queue(LinuxDmaBuf l, Attachment a, int dmabufFd, long length, FenceScratch s) {
         String op = EndpointErrors.TRANSFER;
-        int call = blocked.enter(op);
+        int call = blocked.enter(op, s.pthread());
         try {
             if (a != null && l.fences().othersInFlight(a)
                     && !l.fences().awaitIdle(a, in, nonBlocking ? Duration.ZERO : RESERVATION_WAIT, blocked)) {

@@ -58,6 +58,8 @@ public final class FenceScratch {
     private final MemorySegment pollFds;
     /** The kernel id of the thread that made it; a virtual thread's changes: see {@link #tid()}. */
     private final int tid;
+    /** Its {@code pthread_t}, for the same per-transfer registration; see {@link #pthread()}. */
+    private final long pthread;
 
     private FenceScratch() {
         Arena arena = Arena.ofAuto();
@@ -68,6 +70,7 @@ public final class FenceScratch {
         fences = arena.allocate(DmaBufAbi.SyncFenceInfo.LAYOUT, FENCES);
         pollFds = arena.allocate(IoAbi.PollFd.LAYOUT, 2);
         tid = KernelThreads.gettid();
+        pthread = WakeSignal.self();
     }
 
     /** This thread's scratch. */
@@ -83,6 +86,14 @@ public final class FenceScratch {
      */
     public int tid() {
         return Thread.currentThread().isVirtual() ? KernelThreads.gettid() : tid;
+    }
+
+    /**
+     * The calling thread's {@code pthread_t} ({@link WakeSignal#self}), which owns this scratch;
+     * a virtual thread's carrier is looked up at each call, as for {@link #tid()}.
+     */
+    public long pthread() {
+        return Thread.currentThread().isVirtual() ? WakeSignal.self() : pthread;
     }
 
     MemorySegment state() {
