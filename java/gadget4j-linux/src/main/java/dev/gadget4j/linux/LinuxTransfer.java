@@ -64,7 +64,11 @@ import java.util.Optional;
  * {@code RELEASED} once it is closed and out of every list: a dropper waits for RELEASED, not
  * CLOSING, before the kernel may free the attachment, since closing a sync_file takes its fences'
  * locks; only a RELEASED transfer may be refilled by its endpoint for a new one (see
- * {@link #refill}). The steady state (export, FILE_INFO, poll, close) allocates nothing but this
+ * {@link #refill}). While its export holds its own fence alone and nothing needs that fence's
+ * signal time (no other transfer took it as a peer, no JFR recording measures its latency),
+ * FILE_INFO is asked for the file's status, name and count only, without the fence array: the
+ * name says the one fence is FunctionFS's ({@link FenceNames#loneFunctionFs}); anything else
+ * takes the full reading. The steady state (export, FILE_INFO, poll, close) allocates nothing but this
  * object, and nothing at all when the caller hands it back to be refilled (the library's streams
  * do); messages are built only on failure. Each result is reported once to a running JFR
  * recording ({@link GadgetEvents#transfer}; one flag test while none runs).
