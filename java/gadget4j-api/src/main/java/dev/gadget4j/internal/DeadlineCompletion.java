@@ -8,10 +8,19 @@ package dev.gadget4j.internal;
  * this with {@code System.nanoTime() + timeout}.
  */
 public interface DeadlineCompletion {
+    /** {@link #awaitBytesUntil}'s {@code nowNanos} when the caller has no reading of the clock at hand. */
+    long NO_READING = Long.MIN_VALUE;
 
     /**
      * {@link dev.gadget4j.Completion#awaitBytes} until {@code deadlineNanos}, a
      * {@link System#nanoTime()} value ({@link Long#MAX_VALUE}: no limit).
+     *
+     * <p>{@code nowNanos} is the caller's own reading of that clock, from which it computed the
+     * deadline, or {@link #NO_READING}. A handle whose first wait needs the time left takes it
+     * from there instead of reading the clock again: a stream then reads the clock once per
+     * transfer, not twice (a clock reading costs about a microsecond on an emulated CPU). The
+     * first wait then ends late by the time the caller spent between its reading and this call,
+     * so callers pass a reading only when nothing between them can wait or run a user's code.
      */
-    long awaitBytesUntil(long deadlineNanos);
+    long awaitBytesUntil(long deadlineNanos, long nowNanos);
 }

@@ -23,19 +23,22 @@ final class CarrierWait {
     }
 
     /**
-     * {@link Completion#awaitBytes} until {@code deadline} ({@link System#nanoTime()}).
+     * {@link Completion#awaitBytes} until {@code deadline} ({@link System#nanoTime()}), with the
+     * caller's reading of the clock {@code now} as {@link DeadlineCompletion#awaitBytesUntil}
+     * takes it.
      *
      * @throws dev.gadget4j.GadgetException ETIMEDOUT at the deadline, or the completion's error
      */
-    static long awaitBytes(Completion c, long deadline) {
+    static long awaitBytes(Completion c, long deadline, long now) {
         if (Thread.currentThread().isVirtual()) {
             long park = FIRST_PARK_NANOS;
             while (!c.isDone() && deadline - System.nanoTime() > 0) {
                 LockSupport.parkNanos(Math.min(park, deadline - System.nanoTime()));
                 park = Math.min(MAX_PARK_NANOS, park * 2);
             }
+            now = DeadlineCompletion.NO_READING; // the parks took time
         }
-        return c instanceof DeadlineCompletion d ? d.awaitBytesUntil(deadline)
+        return c instanceof DeadlineCompletion d ? d.awaitBytesUntil(deadline, now)
                 : c.awaitBytes(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
 }

@@ -296,19 +296,20 @@ public abstract sealed class EndpointStream implements AutoCloseable permits InS
     }
 
     /**
-     * Waits for the oldest request in flight.
+     * Waits for the oldest request in flight until {@code deadline}; {@code now} is the caller's
+     * reading of the clock as {@link DeadlineCompletion#awaitBytesUntil} takes it.
      *
      * @return its byte count; -1 on timeout; -2 when the stream was cut (it now waits for ENABLE);
      *         -3 for a request that failed at an earlier cut (retire it and go on)
      */
-    final long awaitOldest(long deadline) {
+    final long awaitOldest(long deadline, long now) {
         Completion c = inFlight[head];
         if (c instanceof Settled g && g.bytes < 0) {
             inFlight[head] = null;
             return -3;
         }
         try {
-            long n = CarrierWait.awaitBytes(c, deadline);
+            long n = CarrierWait.awaitBytes(c, deadline, now);
             inFlight[head] = null;
             return n;
         } catch (GadgetException e) {
@@ -374,7 +375,8 @@ public abstract sealed class EndpointStream implements AutoCloseable permits InS
             inFlight[slot] = null;
             long n = -1;
             try {
-                n = c == null ? -1 : CarrierWait.awaitBytes(c, System.nanoTime() + DRAIN.toNanos());
+                n = c == null ? -1 : CarrierWait.awaitBytes(c, System.nanoTime() + DRAIN.toNanos(),
+                        DeadlineCompletion.NO_READING);
             } catch (GadgetException ignored) {
                 // ending with an error (ESHUTDOWN, ECONNRESET) is what is expected here
             }

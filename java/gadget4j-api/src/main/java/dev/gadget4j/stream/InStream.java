@@ -1,5 +1,6 @@
 package dev.gadget4j.stream;
 
+import dev.gadget4j.internal.DeadlineCompletion;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 
@@ -48,13 +49,18 @@ public final class InStream extends EndpointStream {
     }
 
     private boolean send(Filler filler, int asIs, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long now = System.nanoTime();
+        long deadline = now + timeout.toNanos();
         while (true) {
+            if (isWaiting()) {
+                now = DeadlineCompletion.NO_READING; // ready() may wait for an ENABLE first
+            }
             if (!ready(deadline)) {
                 return false;
             }
             if (filled < 0 && count == lane().depth()) {
-                long n = awaitOldest(deadline);
+                long n = awaitOldest(deadline, now);
+                now = DeadlineCompletion.NO_READING;
                 if (n == -1) {
                     return false;
                 }
@@ -120,9 +126,11 @@ public final class InStream extends EndpointStream {
      * @return false when {@code timeout} passed first
      */
     public boolean flush(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long now = System.nanoTime();
+        long deadline = now + timeout.toNanos();
         while (count > 0) {
-            long n = awaitOldest(deadline);
+            long n = awaitOldest(deadline, now);
+            now = DeadlineCompletion.NO_READING;
             if (n == -1) {
                 return false;
             }

@@ -1,5 +1,6 @@
 package dev.gadget4j.stream;
 
+import dev.gadget4j.internal.DeadlineCompletion;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 
@@ -55,15 +56,23 @@ public final class OutStream extends EndpointStream {
      * @return true once a buffer was handled; false when {@code timeout} passed first
      */
     public boolean receive(Handler handler, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long now = System.nanoTime();
+        long deadline = now + timeout.toNanos();
+        if (prepare != null) {
+            now = DeadlineCompletion.NO_READING; // topUp() runs the caller's code before the wait
+        }
         while (true) {
+            if (isWaiting()) {
+                now = DeadlineCompletion.NO_READING; // ready() may wait for an ENABLE first
+            }
             if (!ready(deadline)) {
                 return false;
             }
             if (!topUp()) {
                 continue;
             }
-            long n = awaitOldest(deadline);
+            long n = awaitOldest(deadline, now);
+            now = DeadlineCompletion.NO_READING;
             if (n == -1) {
                 return false;
             }

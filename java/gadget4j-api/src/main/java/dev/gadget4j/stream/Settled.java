@@ -9,7 +9,7 @@ final class Settled implements Completion, DeadlineCompletion {
     long bytes;
 
     @Override
-    public long awaitBytesUntil(long deadlineNanos) {
+    public long awaitBytesUntil(long deadlineNanos, long nowNanos) {
         return bytes;
     }
 

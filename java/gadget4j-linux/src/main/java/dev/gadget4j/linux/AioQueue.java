@@ -155,17 +155,18 @@ final class AioQueue {
 
         @Override
         public int await(Duration timeout) {
-            return awaitUntil(System.nanoTime() + Waits.nanos(timeout), timeout);
+            long now = System.nanoTime();
+            return awaitUntil(now + Waits.nanos(timeout), now, timeout);
         }
 
         @Override
-        public long awaitBytesUntil(long deadlineNanos) {
-            return awaitUntil(deadlineNanos, null);
+        public long awaitBytesUntil(long deadlineNanos, long nowNanos) {
+            return awaitUntil(deadlineNanos, nowNanos, null);
         }
 
         /** {@code timeout} only names the wait in the exception (null: a deadline of the caller's). */
-        private int awaitUntil(long deadline, Duration timeout) {
-            if (!Waits.awaitReaped(reaping, monitor, this, deadline, reaper, "io_getevents", path)) {
+        private int awaitUntil(long deadline, long now, Duration timeout) {
+            if (!Waits.awaitReaped(reaping, monitor, this, deadline, now, reaper, "io_getevents", path)) {
                 throw new GadgetException("io_getevents", path, Errno.ETIMEDOUT, (read ? "read" : "write") + " of "
                         + length + " bytes not complete after " + (timeout != null ? timeout : "the stream's timeout"));
             }

@@ -1,5 +1,6 @@
 package dev.gadget4j.linux;
 
+import dev.gadget4j.internal.DeadlineCompletion;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -85,7 +86,7 @@ final class DmaBufFences {
         }
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + Waits.nanos(timeout);
         for (LinuxTransfer t : live.snapshot()) {
-            if (t.attachment() != except && !(outOnly && t.isIn()) && !t.waitUntil(deadline, waiter)) {
+            if (t.attachment() != except && !(outOnly && t.isIn()) && !t.waitUntil(deadline, DeadlineCompletion.NO_READING, waiter)) {
                 return false;
             }
         }

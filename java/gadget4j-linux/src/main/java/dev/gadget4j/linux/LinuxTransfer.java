@@ -572,15 +572,17 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
      */
     @Override
     public boolean waitFor(Duration timeout) {
-        return waitUntil(timeout == null ? Long.MAX_VALUE : System.nanoTime() + Waits.nanos(timeout), null);
+        return waitUntil(timeout == null ? Long.MAX_VALUE : System.nanoTime() + Waits.nanos(timeout),
+                DeadlineCompletion.NO_READING, null);
     }
 
     /**
      * {@link #waitFor} until a {@link System#nanoTime()} deadline ({@link Long#MAX_VALUE}:
-     * forever); false also once {@code waiter} (null: none), where the calling thread is
-     * registered, is shut down: its signal interrupts the poll.
+     * forever; {@code now}: the caller's reading of that clock for the first poll, as
+     * {@link DeadlineCompletion#awaitBytesUntil} takes it); false also once {@code waiter} (null:
+     * none), where the calling thread is registered, is shut down: its signal interrupts the poll.
      */
-    boolean waitUntil(long deadline, BlockedCalls waiter) {
+    boolean waitUntil(long deadline, long now, BlockedCalls waiter) {
         if (done()) {
             return true;
         }
@@ -610,7 +612,8 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
                 polled = true;
                 int wait = -1;
                 if (deadline != Long.MAX_VALUE) {
-                    long left = deadline - System.nanoTime();
+                    long left = deadline - (now != DeadlineCompletion.NO_READING ? now : System.nanoTime());
+                    now = DeadlineCompletion.NO_READING;
                     if (left <= 0) {
                         return false;
                     }
@@ -633,18 +636,19 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
 
     @Override
     public void await(Duration timeout) {
-        awaitUntil(timeout == null ? Long.MAX_VALUE : System.nanoTime() + Waits.nanos(timeout), timeout);
+        awaitUntil(timeout == null ? Long.MAX_VALUE : System.nanoTime() + Waits.nanos(timeout),
+                DeadlineCompletion.NO_READING, timeout);
     }
 
     @Override
-    public long awaitBytesUntil(long deadlineNanos) {
-        awaitUntil(deadlineNanos, null);
+    public long awaitBytesUntil(long deadlineNanos, long nowNanos) {
+        awaitUntil(deadlineNanos, nowNanos, null);
         return length;
     }
 
     /** {@code timeout} only names the wait in the exception (null: a deadline of the caller's). */
-    private void awaitUntil(long deadline, Duration timeout) {
-        if (!waitUntil(deadline, null)) {
+    private void awaitUntil(long deadline, long now, Duration timeout) {
+        if (!waitUntil(deadline, now, null)) {
             throw new GadgetException("wait (DMABUF fence)", owner.path(), Errno.ETIMEDOUT,
                     "transfer #" + seqno + " of DMABUF fd " + buf.fd() + " not complete after "
                             + (timeout != null ? timeout : "the stream's timeout"));

@@ -113,7 +113,8 @@ final class UrbQueue {
 
         @Override
         public int await(Duration timeout) {
-            if (!Waits.awaitReaped(reaping, monitor, this, System.nanoTime() + Waits.nanos(timeout), reapFor,
+            long now = System.nanoTime();
+            if (!Waits.awaitReaped(reaping, monitor, this, now + Waits.nanos(timeout), now, reapFor,
                     "USBDEVFS_REAPURB", path)) {
                 throw new GadgetException("USBDEVFS_REAPURB", path, Errno.ETIMEDOUT, String.format(
                         "URB on endpoint 0x%02x not complete after %s", endpoint & 0xff, timeout));

@@ -2,6 +2,7 @@ package dev.gadget4j.linux;
 
 import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
+import dev.gadget4j.internal.DeadlineCompletion;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -51,19 +52,22 @@ final class Waits {
 
     /**
      * Waits until {@code done} holds (read under {@code monitor}), or returns false at
-     * {@code deadline} ({@link System#nanoTime()}). No reaper thread: one waiter at a time holds
-     * {@code reaping} and reaps for the time left, then wakes the others, which wait on the
-     * monitor meanwhile in short slices. {@code operation} and {@code object} name an interrupt.
+     * {@code deadline} ({@link System#nanoTime()}; {@code now}: the caller's reading of that clock
+     * for the first look, or {@link DeadlineCompletion#NO_READING}). No reaper thread: one waiter
+     * at a time holds {@code reaping} and reaps for the time left, then wakes the others, which
+     * wait on the monitor meanwhile in short slices. {@code operation} and {@code object} name an
+     * interrupt.
      */
-    static boolean awaitReaped(ReentrantLock reaping, Object monitor, Completion done, long deadline, Reap reap,
-                               String operation, String object) {
+    static boolean awaitReaped(ReentrantLock reaping, Object monitor, Completion done, long deadline, long now,
+                               Reap reap, String operation, String object) {
         while (true) {
             synchronized (monitor) {
                 if (done.completed()) {
                     return true;
                 }
             }
-            long left = deadline - System.nanoTime();
+            long left = deadline - (now != DeadlineCompletion.NO_READING ? now : System.nanoTime());
+            now = DeadlineCompletion.NO_READING;
             if (left <= 0) {
                 return false;
             }

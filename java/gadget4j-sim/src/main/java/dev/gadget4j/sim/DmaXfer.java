@@ -86,7 +86,7 @@ final class DmaXfer extends Xfer implements Transfer, DeadlineCompletion {
     }
 
     @Override
-    public long awaitBytesUntil(long deadlineNanos) {
+    public long awaitBytesUntil(long deadlineNanos, long nowNanos) {
         awaitUntil(bus.deadlineFromSystem(deadlineNanos), null);
         return length;
     }

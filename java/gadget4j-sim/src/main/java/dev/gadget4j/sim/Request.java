@@ -78,7 +78,7 @@ final class Request extends Xfer implements IoRequest, DeadlineCompletion {
     }
 
     @Override
-    public long awaitBytesUntil(long deadlineNanos) {
+    public long awaitBytesUntil(long deadlineNanos, long nowNanos) {
         return awaitUntil(bus.deadlineFromSystem(deadlineNanos), null);
     }
 

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.gadget4j.Errno;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
@@ -29,11 +30,16 @@ import java.lang.invoke.MethodHandle;
  * for ENABLE and up to 5 s for the reservation), DETACH, DMA_BUF_IOCTL_SYNC, poll with a
  * timeout, read/write, and closing endpoint or DMABUF files (they cancel requests).
  *
- * <p>The two calls of every transfer whose success needs no errno run without a capture-state
- * segment: FFM slices that segment at each call, and C2's escape analysis removes the slice in
+ * <p>Only TRANSFER captures errno at every call: a call that captures it returns through a
+ * runtime call that reads errno (two calls more per downcall, which an emulated CPU pays in full),
+ * and FFM slices the capture-state segment at each call, which C2's escape analysis removes in
  * some compilations of the path and not in others (72 to 150 B per transfer in the VM). A
- * sync_file's close has no use for errno (the number is released either way); SYNC_IOC_FILE_INFO
- * only reads, so on failure it is asked again through the capturing handle to learn the errno.
+ * sync_file's close has no use for errno (the number is released either way). The others fail
+ * without side effects, so on failure they are asked again through a capturing handle to learn
+ * the errno: SYNC_IOC_FILE_INFO only reads; a failed EXPORT_SYNC_FILE creates no file (a second
+ * one that succeeds is the export, taken a moment later); poll is asked again with timeout 0,
+ * and a failure that look does not repeat is reported as EINTR, the one transient failure of
+ * poll (the caller looks again).
  */
 public final class FenceCalls {
     private static final Linker LINKER = Linker.nativeLinker();
@@ -47,14 +53,15 @@ public final class FenceCalls {
     /** Non-sleeping ioctl: only EXPORT_SYNC_FILE and SYNC_IOC_FILE_INFO go through it. */
     private static final MethodHandle IOCTL_NOW = downcall("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), VARIADIC_IOCTL, CAPTURE_ERRNO, CRITICAL);
-    /** SYNC_IOC_FILE_INFO's first try, without errno. */
+    /** EXPORT_SYNC_FILE's and SYNC_IOC_FILE_INFO's first try, without errno. */
     private static final MethodHandle IOCTL_NOW_NO_ERRNO = downcall("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), VARIADIC_IOCTL, CRITICAL);
     /** close() of a sync_file only. */
     private static final MethodHandle CLOSE_NOW = downcall("close",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT), CRITICAL);
+    /** poll() that may block, without errno (see the class comment). */
     private static final MethodHandle POLL = downcall("poll",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     /** poll() with timeout 0 only. */
     private static final MethodHandle POLL_NOW = downcall("poll",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO, CRITICAL);
@@ -87,6 +94,19 @@ public final class FenceCalls {
     public static int exportSyncFile(int dmabufFd, int access, FenceScratch s) {
         s.exportRequest(access);
         try {
+            if ((int) IOCTL_NOW_NO_ERRNO.invokeExact(dmabufFd, Ioctl.DMA_BUF_IOCTL_EXPORT_SYNC_FILE, s.exportReq()) >= 0) {
+                return s.exportedFd();
+            }
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+        return exportAgain(dmabufFd, access, s);
+    }
+
+    /** A failed export, asked again to learn its errno: -errno, or the new fd if it succeeds now. */
+    private static int exportAgain(int dmabufFd, int access, FenceScratch s) {
+        s.exportRequest(access);
+        try {
             int r = result((int) IOCTL_NOW.invokeExact(s.state(), dmabufFd, Ioctl.DMA_BUF_IOCTL_EXPORT_SYNC_FILE,
                     s.exportReq()), s.state());
             return r < 0 ? r : s.exportedFd();
@@ -116,11 +136,21 @@ public final class FenceCalls {
     private static int fileInfo(int syncFd, FenceScratch s, boolean fences) {
         request(s, fences);
         try {
-            int r = 0;
             if ((int) IOCTL_NOW_NO_ERRNO.invokeExact(syncFd, Ioctl.SYNC_IOC_FILE_INFO, s.info()) < 0) {
-                request(s, fences); // the failed call may have written num_fences
-                r = result((int) IOCTL_NOW.invokeExact(s.state(), syncFd, Ioctl.SYNC_IOC_FILE_INFO, s.info()), s.state());
+                return fileInfoAgain(syncFd, s, fences);
             }
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+        FenceNames.emulate(s, fences);
+        return 0;
+    }
+
+    /** A failed SYNC_IOC_FILE_INFO, asked again to learn its errno. */
+    private static int fileInfoAgain(int syncFd, FenceScratch s, boolean fences) {
+        request(s, fences); // the failed call may have written num_fences
+        try {
+            int r = result((int) IOCTL_NOW.invokeExact(s.state(), syncFd, Ioctl.SYNC_IOC_FILE_INFO, s.info()), s.state());
             if (r == 0) {
                 FenceNames.emulate(s, fences);
             }
@@ -152,11 +182,26 @@ public final class FenceCalls {
      * -errno (EINTR included: the caller recomputes its timeout).
      */
     public static int poll(int n, int timeoutMillis, FenceScratch s) {
+        if (timeoutMillis == 0) {
+            return pollNow(n, s);
+        }
+        int r;
         try {
-            int r = timeoutMillis == 0
-                    ? (int) POLL_NOW.invokeExact(s.state(), s.pollFds(), (long) n, 0)
-                    : (int) POLL.invokeExact(s.state(), s.pollFds(), (long) n, timeoutMillis);
-            return result(r, s.state());
+            r = (int) POLL.invokeExact(s.pollFds(), (long) n, timeoutMillis);
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+        if (r >= 0) {
+            return r;
+        }
+        // asked again without waiting, to learn the errno; a failure that does not repeat was EINTR
+        r = pollNow(n, s);
+        return r < 0 ? r : -Errno.EINTR.number();
+    }
+
+    private static int pollNow(int n, FenceScratch s) {
+        try {
+            return result((int) POLL_NOW.invokeExact(s.state(), s.pollFds(), (long) n, 0), s.state());
         } catch (Throwable t) {
             throw Libc.rethrow(t);
         }

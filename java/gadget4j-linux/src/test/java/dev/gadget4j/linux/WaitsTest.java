@@ -1,0 +1,48 @@
+package dev.gadget4j.linux;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gadget4j.internal.DeadlineCompletion;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.junit.jupiter.api.Test;
+
+/** The reaping wait's time left: from the caller's clock reading when it hands one over, else from the clock. */
+class WaitsTest {
+    private final ReentrantLock reaping = new ReentrantLock();
+    private final Object monitor = new Object();
+    private boolean done;
+    private long reapedFor = -1;
+
+    private boolean await(long deadline, long now) {
+        return Waits.awaitReaped(reaping, monitor, () -> done, deadline, now, nanos -> {
+            reapedFor = nanos;
+            done = true;
+        }, "test", "test");
+    }
+
+    @Test
+    void awaitReaped_withTheCallersReading_reapsForTheDeadlineLessThatReading() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long now = deadline - TimeUnit.MILLISECONDS.toNanos(3);
+        assertTrue(await(deadline, now));
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(3), reapedFor);
+    }
+
+    @Test
+    void awaitReaped_withoutAReading_reapsForTheTimeLeftByTheClock() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        assertTrue(await(deadline, DeadlineCompletion.NO_READING));
+        assertTrue(reapedFor > TimeUnit.SECONDS.toNanos(50) && reapedFor <= TimeUnit.SECONDS.toNanos(60),
+                () -> "reaped for " + reapedFor + " ns");
+    }
+
+    @Test
+    void awaitReaped_withAReadingAtTheDeadline_timesOutWithoutReaping() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        assertFalse(await(deadline, deadline));
+        assertEquals(-1, reapedFor);
+    }
+}
