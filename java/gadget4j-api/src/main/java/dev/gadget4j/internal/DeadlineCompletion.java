@@ -23,4 +23,9 @@ public interface DeadlineCompletion {
      * so callers pass a reading only when nothing between them can wait or run a user's code.
      */
     long awaitBytesUntil(long deadlineNanos, long nowNanos);
+
+    /** The time left until {@code deadlineNanos}: from {@code nowNanos}, or by the clock when it is {@link #NO_READING}. */
+    static long timeLeft(long deadlineNanos, long nowNanos) {
+        return deadlineNanos - (nowNanos != NO_READING ? nowNanos : System.nanoTime());
+    }
 }

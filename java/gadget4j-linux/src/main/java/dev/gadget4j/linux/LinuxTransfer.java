@@ -572,8 +572,8 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
      */
     @Override
     public boolean waitFor(Duration timeout) {
-        return waitUntil(timeout == null ? Long.MAX_VALUE : System.nanoTime() + Waits.nanos(timeout),
-                DeadlineCompletion.NO_READING, null);
+        long now = System.nanoTime();
+        return waitUntil(timeout == null ? Long.MAX_VALUE : now + Waits.nanos(timeout), now, null);
     }
 
     /**
@@ -612,7 +612,7 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
                 polled = true;
                 int wait = -1;
                 if (deadline != Long.MAX_VALUE) {
-                    long left = deadline - (now != DeadlineCompletion.NO_READING ? now : System.nanoTime());
+                    long left = DeadlineCompletion.timeLeft(deadline, now);
                     now = DeadlineCompletion.NO_READING;
                     if (left <= 0) {
                         return false;
@@ -636,8 +636,8 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
 
     @Override
     public void await(Duration timeout) {
-        awaitUntil(timeout == null ? Long.MAX_VALUE : System.nanoTime() + Waits.nanos(timeout),
-                DeadlineCompletion.NO_READING, timeout);
+        long now = System.nanoTime();
+        awaitUntil(timeout == null ? Long.MAX_VALUE : now + Waits.nanos(timeout), now, timeout);
     }
 
     @Override

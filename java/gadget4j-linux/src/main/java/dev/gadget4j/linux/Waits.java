@@ -66,7 +66,7 @@ final class Waits {
                     return true;
                 }
             }
-            long left = deadline - (now != DeadlineCompletion.NO_READING ? now : System.nanoTime());
+            long left = DeadlineCompletion.timeLeft(deadline, now);
             now = DeadlineCompletion.NO_READING;
             if (left <= 0) {
                 return false;
