@@ -19,7 +19,6 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -38,9 +37,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * it; TRANSFER and DETACH use the newest attachment of a buffer) to know which transfer a DETACH
  * cancels.
  *
- * <p>A transfer's steady state takes no lock and allocates only its {@link LinuxTransfer} (nothing
- * when the caller hands a spent one back to be refilled, as the library's streams do): two
- * handle acquisitions (endpoint and DMABUF file), one compare-and-set on the attachment (one
+ * <p>A transfer's steady state allocates only its {@link LinuxTransfer} (nothing when the caller
+ * hands a spent one back to be refilled, as the library's streams do) and takes no lock but the
+ * brief monitors of the two lists it joins and leaves ({@link TransferList}) and of the transfer
+ * when its result is published, uncontended in a stream: one volatile read
+ * to find its attachment, two handle acquisitions (endpoint and DMABUF file), one
+ * compare-and-set on the attachment (one
  * transfer in flight per attachment, see {@link EndpointChecks#noTransferPending}; the previous
  * transfer's fence is read only if it was not yet known to be done), one increment of the buffer's
  * TRANSFER count, one bind-gate entry, one export entry, the
@@ -109,8 +111,13 @@ final class EndpointDmaBufs {
     /** The endpoint's blocked calls: closing it wakes a TRANSFER asleep until ENABLE or on the reservation. */
     private final BlockedCalls blocked;
     private final AtomicLong seqno;
-    /** Newest first; guarded by itself. */
-    private final List<Attachment> attachments = new ArrayList<>();
+    /**
+     * Newest first; replaced whole under {@link #attachLock}, read without a lock: a transfer's
+     * lookup is one volatile read, and attachments change rarely.
+     */
+    private volatile Attachment[] attachments = new Attachment[0];
+    /** Serialises ATTACH, DETACH and close with the changes of {@link #attachments} they make. */
+    private final Object attachLock = new Object();
     private final TransferList live = new TransferList(true);
     /** Woken when a DETACH or close wants a sync_file that a waiter polls. */
     private final WakeFd wake;
@@ -196,25 +203,42 @@ final class EndpointDmaBufs {
 
     void attach(DmaBuf buf) {
         LinuxDmaBuf l = resolve(buf, EndpointErrors.ATTACH);
-        synchronized (attachments) {
+        synchronized (attachLock) {
             try {
                 fdIoctl(Ioctl.FUNCTIONFS_DMABUF_ATTACH, l);
             } catch (GadgetException e) {
                 throw EndpointErrors.attach(e.errno(), path, l.fd(), ffs.gadget().isBound(), e);
             }
-            attachments.addFirst(new Attachment(l));
+            Attachment[] old = attachments;
+            Attachment[] now = new Attachment[old.length + 1];
+            now[0] = new Attachment(l);
+            System.arraycopy(old, 0, now, 1, old.length);
+            attachments = now;
         }
     }
 
     private Attachment newest(LinuxDmaBuf buf) {
-        synchronized (attachments) {
-            for (int i = 0, n = attachments.size(); i < n; i++) {
-                Attachment a = attachments.get(i);
-                if (a.buf == buf) {
-                    return a;
+        for (Attachment a : attachments) {
+            if (a.buf == buf) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    /** Forgets {@code a} (after its DETACH). */
+    private void forget(Attachment a) {
+        synchronized (attachLock) {
+            Attachment[] old = attachments;
+            for (int i = 0; i < old.length; i++) {
+                if (old[i] == a) {
+                    Attachment[] now = new Attachment[old.length - 1];
+                    System.arraycopy(old, 0, now, 0, i);
+                    System.arraycopy(old, i + 1, now, i, now.length - i);
+                    attachments = now;
+                    return;
                 }
             }
-            return null;
         }
     }
 
@@ -238,9 +262,7 @@ final class EndpointDmaBufs {
                         throw EndpointErrors.detach(e.errno(), path, l.fd(), e);
                     } finally {
                         if (a != null) {
-                            synchronized (attachments) {
-                                attachments.remove(a);
-                            }
+                            forget(a);
                         }
                     }
                 } finally {
@@ -421,8 +443,8 @@ final class EndpointDmaBufs {
     void close() {
         state.getAndUpdate(v -> v | CLOSING);
         Attachment[] drop;
-        synchronized (attachments) {
-            drop = attachments.toArray(Attachment[]::new);
+        synchronized (attachLock) { // after an ATTACH in progress: its attachment is dropped too
+            drop = attachments;
         }
         DmaBufFences[] buffers = Arrays.stream(drop).map(a -> a.buf.fences()).distinct()
                 .sorted(Comparator.comparingLong(f -> f.id)).toArray(DmaBufFences[]::new);
@@ -442,8 +464,8 @@ final class EndpointDmaBufs {
             for (int i = 0; i < taken; i++) {
                 buffers[i].endDrop();
             }
-            synchronized (attachments) {
-                attachments.clear();
+            synchronized (attachLock) {
+                attachments = new Attachment[0];
             }
             wake.close();
         }

@@ -1,16 +1,35 @@
 package dev.gadget4j.linux;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
  * The transfers whose sync_file is open, of one endpoint or one buffer: an array that grows and
  * never shrinks, removal by swapping the last element in, so adding and removing allocate nothing
  * once the array has reached the largest number in flight. Each transfer keeps its index in each
- * of its two lists ({@code byEndpoint} tells which). Thread-safe (one monitor, held briefly).
+ * of its two lists ({@code byEndpoint} tells which). Thread-safe: changes and walks hold one
+ * monitor briefly; {@link #anyOtherThan} on an empty list takes none (a stream's buffer list is
+ * empty at each TRANSFER: the buffer's previous transfer was released before it was reused).
  */
 final class TransferList {
+    private static final VarHandle SIZE;
+
+    static {
+        try {
+            SIZE = MethodHandles.lookup().findVarHandle(TransferList.class, "size", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final boolean byEndpoint;
     private LinuxTransfer[] items = new LinuxTransfer[8];
+    /**
+     * Written under the monitor with release semantics, so the empty check can read it with
+     * acquire semantics outside: a plain store and load on x86 and arm64's ordered accesses,
+     * where a volatile store would add a fence to every add and remove.
+     */
     private int size;
 
     TransferList(boolean byEndpoint) {
@@ -19,26 +38,30 @@ final class TransferList {
 
     /** Adds {@code t}: the new size. */
     synchronized int add(LinuxTransfer t) {
-        if (size == items.length) {
-            items = Arrays.copyOf(items, size * 2);
+        int n = size;
+        if (n == items.length) {
+            items = Arrays.copyOf(items, n * 2);
         }
-        items[size] = t;
-        t.index(byEndpoint, size);
-        return ++size;
+        items[n] = t;
+        t.index(byEndpoint, n);
+        SIZE.setRelease(this, n + 1);
+        return n + 1;
     }
 
     synchronized void remove(LinuxTransfer t) {
         int i = t.index(byEndpoint);
-        if (i < 0 || i >= size || items[i] != t) {
+        int n = size;
+        if (i < 0 || i >= n || items[i] != t) {
             return;
         }
-        LinuxTransfer last = items[--size];
+        LinuxTransfer last = items[n - 1];
         if (last != t) {
             items[i] = last;
             last.index(byEndpoint, i);
         }
-        items[size] = null;
+        items[n - 1] = null;
         t.index(byEndpoint, -1);
+        SIZE.setRelease(this, n - 1);
     }
 
     /** A copy, for the rare paths that settle several transfers (detach, close). */
@@ -46,13 +69,22 @@ final class TransferList {
         return Arrays.copyOf(items, size);
     }
 
-    /** Whether a transfer with another attachment than {@code a} is in the list. */
-    synchronized boolean anyOtherThan(EndpointDmaBufs.Attachment a) {
-        for (int i = 0; i < size; i++) {
-            if (items[i].attachment() != a) {
-                return true;
-            }
+    /**
+     * Whether a transfer with another attachment than {@code a} is in the list. An empty list is
+     * read without the monitor: an add that the caller's own synchronisation orders before this
+     * call is seen, one that races with it may or may not be, as with the monitor.
+     */
+    boolean anyOtherThan(EndpointDmaBufs.Attachment a) {
+        if ((int) SIZE.getAcquire(this) == 0) {
+            return false;
         }
-        return false;
+        synchronized (this) {
+            for (int i = 0; i < size; i++) {
+                if (items[i].attachment() != a) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 }
