@@ -11,25 +11,40 @@ G4J_ROOT=$(cd "$G4J_QI/.." && pwd)
 g4j_die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 g4j_log() { echo "$(basename "$0"): $*" >&2; }
 
-# g4j_need_pkgs PKG[=VERSION]... : installs missing Debian packages as root, else fails clearly.
-g4j_need_pkgs() {
-    [ "$(uname -s)" = Linux ] || g4j_die "needs Linux (found $(uname -s))"
-    local missing=() p name
+# The Debian packages of PKG[=VERSION]... that are not installed, one per line.
+g4j_missing_pkgs() {
+    local p
     for p in "$@"; do
-        name=${p%%=*}
-        if ! dpkg-query -W -f='${Status}' "$name" 2>/dev/null | grep -q 'install ok installed'; then
-            missing+=("$p")
+        if ! dpkg-query -W -f='${Status}' "${p%%=*}" 2>/dev/null | grep -q 'install ok installed'; then
+            echo "$p"
         fi
     done
+}
+
+# g4j_need_pkgs PKG[=VERSION]... : installs missing Debian packages as root, else fails clearly.
+# Scripts that run side by side (the VM tier boots two kernels at once) take turns: one installs,
+# the others wait for it and then find the packages there. apt-get itself waits for dpkg's lock
+# when another program holds it.
+g4j_need_pkgs() {
+    [ "$(uname -s)" = Linux ] || g4j_die "needs Linux (found $(uname -s))"
+    local missing lock
+    mapfile -t missing < <(g4j_missing_pkgs "$@")
     [ ${#missing[@]} -eq 0 ] && return 0
     command -v apt-get >/dev/null || g4j_die "missing packages ${missing[*]} and no apt-get (Debian 12 expected)"
     [ "$(id -u)" = 0 ] || g4j_die "missing Debian packages ${missing[*]}: run as root or install them"
-    g4j_log "installing Debian packages: ${missing[*]}"
-    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2; then
-        apt-get update -q >&2 || true
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 \
-            || g4j_die "apt-get install ${missing[*]} failed"
+    mkdir -p "$G4J_CACHE"
+    exec {lock}>"$G4J_CACHE/.apt-lock"
+    flock "$lock"
+    mapfile -t missing < <(g4j_missing_pkgs "$@")
+    if [ ${#missing[@]} -gt 0 ]; then
+        g4j_log "installing Debian packages: ${missing[*]}"
+        local apt=(apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends)
+        if ! DEBIAN_FRONTEND=noninteractive "${apt[@]}" "${missing[@]}" >&2; then
+            apt-get -o DPkg::Lock::Timeout=600 update -q >&2 || true
+            DEBIAN_FRONTEND=noninteractive "${apt[@]}" "${missing[@]}" >&2 || g4j_die "apt-get install ${missing[*]} failed"
+        fi
     fi
+    exec {lock}>&-
 }
 
 # Kernel source package: pinned version, clear error on another one.
