@@ -80,7 +80,7 @@ final class AioQueue {
         private long result;
         private Errno error;
         private String note;
-        /** {@link GadgetEvents#start()} at submission: 0 while no recording runs. */
+        /** {@link GadgetEvents#start()} at submission: 0 unless a running recording enables the transfer event. */
         private long started;
         /** False for a request the kernel refused: its end is the exception, not a transfer event. */
         private boolean queued;

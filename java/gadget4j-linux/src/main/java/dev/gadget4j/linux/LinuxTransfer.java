@@ -65,7 +65,7 @@ import java.util.Optional;
  * CLOSING, before the kernel may free the attachment, since closing a sync_file takes its fences'
  * locks; only a RELEASED transfer may be refilled by its endpoint for a new one (see
  * {@link #refill}). While its export holds its own fence alone and nothing needs that fence's
- * signal time (no other transfer took it as a peer, no JFR recording measures its latency),
+ * signal time (no other transfer took it as a peer, no JFR transfer event measures its latency),
  * FILE_INFO is asked for the file's status, name and count only, without the fence array: the
  * name says the one fence is FunctionFS's ({@link FenceNames#loneFunctionFs}); anything else
  * takes the full reading. The steady state (export, FILE_INFO, poll, close) allocates nothing but this
@@ -100,7 +100,7 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
     private int syncFd;
     /** The buffer's transfers whose fences its export also holds (null: none). */
     private FencePeers peers;
-    /** {@link GadgetEvents#start()} before the TRANSFER ioctl: 0 while no recording runs. */
+    /** {@link GadgetEvents#start()} before the TRANSFER ioctl: 0 unless a running recording enables the transfer event. */
     private long started;
     private volatile int state;
     private Errno error;

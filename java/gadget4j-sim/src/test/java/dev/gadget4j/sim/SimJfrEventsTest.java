@@ -1,6 +1,7 @@
 package dev.gadget4j.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -86,6 +87,20 @@ class SimJfrEventsTest {
         return RecordingFile.readAllEvents(file).stream() // threads' buffers are not in time order
                 .filter(e -> e.getEventType().getName().startsWith("dev.gadget4j."))
                 .sorted(java.util.Comparator.comparing(RecordedEvent::getStartTime)).toList();
+    }
+
+    @Test
+    void recordingThatLeavesTheTransferEventOff_startReadsNoClock_untilTheEventIsEnabled() {
+        try (Recording r = new Recording()) {
+            r.enable("jdk.ThreadSleep");
+            r.start();
+            assertTrue(GadgetEvents.isEnabled());
+            assertEquals(0, GadgetEvents.start(), "a recording without the transfer event measures no latency");
+            r.enable("dev.gadget4j.Transfer"); // on the running recording
+            assertNotEquals(0, GadgetEvents.start());
+            r.stop();
+        }
+        assertEquals(0, GadgetEvents.start());
     }
 
     @Test
