@@ -5,6 +5,7 @@ import dev.gadget4j.Backends;
 import dev.gadget4j.FunctionFs;
 import dev.gadget4j.Gadget;
 import dev.gadget4j.GadgetSpec;
+import dev.gadget4j.Udc;
 import dev.gadget4j.descriptor.Descriptors;
 import dev.gadget4j.descriptor.Strings;
 import java.util.concurrent.Callable;
@@ -36,6 +37,10 @@ final class SourceSinkCommand implements Callable<Integer> {
     @Option(names = "--no-check", description = "Neither fill nor verify data per request (benchmarks: as the C peer's --no-check).")
     boolean noCheck;
 
+    @Option(names = "--udc", paramLabel = "NAME",
+            description = "The controller to bind to, a name in /sys/class/udc (e.g. dummy_udc.1). Default: the first one.")
+    String udc;
+
     @Option(names = "--seconds", description = "Stop after this long (default: until interrupted).")
     long seconds;
 
@@ -61,7 +66,11 @@ final class SourceSinkCommand implements Callable<Integer> {
             try (SourceSink ss = new SourceSink(b, ffs, mode, (int) size, depth, !noCheck, g::unbind,
                     m -> System.out.println("sourcesink: " + m))) {
                 ss.start();
-                g.bind();
+                if (udc == null) {
+                    g.bind();
+                } else {
+                    g.bind(new Udc(udc));
+                }
                 System.out.printf("sourcesink on %s: mode %s, %d-byte requests, bound to %s%n", b.name(),
                         mode.name().toLowerCase(java.util.Locale.ROOT), size, g.udc().orElse("?"));
                 Runtime.getRuntime().addShutdownHook(new Thread(ss::close));
