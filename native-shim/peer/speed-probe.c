@@ -12,7 +12,8 @@
  * was preempted or interrupted only reads slower. On SIGTERM or SIGINT it
  * prints "samples user_ns syscall_ns": how many periods it measured and the
  * medians of their fastest bursts, in nanoseconds of CLOCK_MONOTONIC.
- * The work takes a few percent of a CPU at most.
+ * The work is a small fraction of a CPU: a burst of each kind takes tens of
+ * microseconds even under TCG.
  */
 #define _GNU_SOURCE
 #include <signal.h>
