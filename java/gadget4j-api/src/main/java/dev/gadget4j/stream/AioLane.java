@@ -31,7 +31,9 @@ final class AioLane extends ArenaLane {
         } else {
             r = ep.isIn() ? ep.submitWrite(request(slot, length)) : ep.submitRead(request(slot, length));
         }
-        handles[slot] = r;
+        if (handles[slot] != r) { // refilled: storing it again would repeat the array's type check
+            handles[slot] = r;
+        }
         return r;
     }
 }

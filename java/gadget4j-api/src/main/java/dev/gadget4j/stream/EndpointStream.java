@@ -51,6 +51,10 @@ public abstract sealed class EndpointStream implements AutoCloseable permits InS
     private Endpoint ep;
     private int maxPacketSize;
     private long openedAt = -1;
+    /**
+     * Each slot's latest request; only the ring's slots are in flight (a retired slot keeps its
+     * finished handle, which the lane refills for the slot's next request).
+     */
     private final Completion[] inFlight;
     private final Settled[] salvaged;
     private final int[] lengths;
@@ -275,7 +279,12 @@ public abstract sealed class EndpointStream implements AutoCloseable permits InS
             throw e;
         }
         submittedOnce = true;
-        inFlight[slot] = c;
+        if (inFlight[slot] != c) {
+            // A refilled handle is already there. Storing it again would still check, at every
+            // transfer, that its class implements Completion: for an interface-typed array that
+            // is a search of the class's secondary supertypes, the costliest step of submit.
+            inFlight[slot] = c;
+        }
         lengths[slot] = length;
         count++;
         return true;
@@ -305,13 +314,10 @@ public abstract sealed class EndpointStream implements AutoCloseable permits InS
     final long awaitOldest(long deadline, long now) {
         Completion c = inFlight[head];
         if (c instanceof Settled g && g.bytes < 0) {
-            inFlight[head] = null;
             return -3;
         }
         try {
-            long n = CarrierWait.awaitBytes(c, deadline, now);
-            inFlight[head] = null;
-            return n;
+            return CarrierWait.awaitBytes(c, deadline, now);
         } catch (GadgetException e) {
             if (e.errno() == Errno.ETIMEDOUT) {
                 return -1;
@@ -359,7 +365,8 @@ public abstract sealed class EndpointStream implements AutoCloseable permits InS
      * must be idle before they are used again.
      */
     private void drop() {
-        for (Completion c : inFlight) {
+        for (int k = 0; k < count; k++) {
+            Completion c = inFlight[(head + k) % lane.depth()];
             if (c != null) {
                 c.cancel(); // AIO: closing the file alone would let a pending read still take data
             }
