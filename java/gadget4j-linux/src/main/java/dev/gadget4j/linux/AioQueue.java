@@ -43,7 +43,7 @@ final class AioQueue {
     private final String path;
     private final BlockedCalls blocked;
     private final ReentrantLock reaping = new ReentrantLock();
-    private final Object monitor = new Object();
+    private final ReapMonitor monitor = new ReapMonitor();
     private final Waits.Reap reaper = this::reapLocked;
     /** Guarded by monitor. */
     private final RequestSlots<Request> slots = new RequestSlots<>(DEPTH);
@@ -142,7 +142,7 @@ final class AioQueue {
             if (slot >= 0) {
                 slots.release(slot);
             }
-            monitor.notifyAll();
+            monitor.wakeAll();
             if (queued) {
                 GadgetEvents.transfer(path, GadgetEvents.AIO, !read, result, error, started);
             }

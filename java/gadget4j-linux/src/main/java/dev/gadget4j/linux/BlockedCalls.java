@@ -2,6 +2,7 @@ package dev.gadget4j.linux;
 
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.internal.EndpointErrors;
+import dev.gadget4j.linux.sys.FenceScratch;
 import dev.gadget4j.linux.sys.WakeSignal;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -59,13 +60,11 @@ final class BlockedCalls {
 
     /** Registers the calling thread for a blocking call; pair with {@link #leave} in a finally block. */
     int enter(String operation) {
-        return enter(operation, WakeSignal.self());
+        // The thread's scratch keeps its pthread_t: no downcall per read, write or io_submit.
+        return enter(operation, FenceScratch.current().pthread());
     }
 
-    /**
-     * {@link #enter(String)} with the calling thread's {@code pthread_t} already at hand (a
-     * {@link dev.gadget4j.linux.sys.FenceScratch#pthread()}: no downcall per transfer).
-     */
+    /** {@link #enter(String)} with the calling thread's {@code pthread_t} ({@link FenceScratch#pthread()}) at hand. */
     int enter(String operation, long self) {
         int base = 0;
         Chunk c = first;

@@ -45,7 +45,7 @@ final class UrbQueue {
     private final Usbfs usbfs;
     private final String path;
     private final ReentrantLock reaping = new ReentrantLock();
-    private final Object monitor = new Object();
+    private final ReapMonitor monitor = new ReapMonitor();
     private final Waits.Reap reapFor = this::reapFor;
     private final Waits.Reap reapNow = nanos -> reapAll();
     /** Guarded by monitor. */
@@ -103,7 +103,7 @@ final class UrbQueue {
             }
             done = true;
             slots.release(slot);
-            monitor.notifyAll();
+            monitor.wakeAll();
         }
 
         @Override

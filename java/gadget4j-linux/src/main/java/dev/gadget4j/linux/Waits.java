@@ -32,7 +32,7 @@ final class Waits {
      * Whether {@code done} holds (read under {@code monitor}) after reaping what has completed,
      * if no other thread is reaping.
      */
-    static boolean reapedNow(ReentrantLock reaping, Object monitor, Completion done, Reap reap) {
+    static boolean reapedNow(ReentrantLock reaping, ReapMonitor monitor, Completion done, Reap reap) {
         synchronized (monitor) {
             if (done.completed()) {
                 return true;
@@ -58,7 +58,7 @@ final class Waits {
      * wait on the monitor meanwhile in short slices. {@code operation} and {@code object} name an
      * interrupt.
      */
-    static boolean awaitReaped(ReentrantLock reaping, Object monitor, Completion done, long deadline, long now,
+    static boolean awaitReaped(ReentrantLock reaping, ReapMonitor monitor, Completion done, long deadline, long now,
                                Reap reap, String operation, String object) {
         while (true) {
             synchronized (monitor) {
@@ -83,13 +83,13 @@ final class Waits {
                     reaping.unlock();
                 }
                 synchronized (monitor) {
-                    monitor.notifyAll();
+                    monitor.wakeAll();
                 }
             } else {
                 synchronized (monitor) {
                     if (!done.completed()) {
                         try {
-                            monitor.wait(Math.max(1, Math.min(WAIT_SLICE_MILLIS, left / 1_000_000)));
+                            monitor.await(Math.max(1, Math.min(WAIT_SLICE_MILLIS, left / 1_000_000)));
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                             throw new GadgetException(operation, object, Errno.EINTR, "interrupted");

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** The reaping wait's time left: from the caller's clock reading when it hands one over, else from the clock. */
 class WaitsTest {
     private final ReentrantLock reaping = new ReentrantLock();
-    private final Object monitor = new Object();
+    private final ReapMonitor monitor = new ReapMonitor();
     private boolean done;
     private long reapedFor = -1;
 

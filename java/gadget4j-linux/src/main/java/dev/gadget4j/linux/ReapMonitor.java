@@ -1,0 +1,29 @@
+package dev.gadget4j.linux;
+
+/**
+ * The monitor of a queue whose waiters reap completions themselves ({@link Waits#awaitReaped}):
+ * it counts the threads waiting on it, so that a completion wakes them only when there are some.
+ * {@code notifyAll} with nobody waiting still leaves compiled code for a call into the VM, once
+ * per completion and once per reap on the steady path of a stream, which has a single waiter.
+ */
+final class ReapMonitor {
+    /** Guarded by this monitor. */
+    private int waiters;
+
+    /** Waits on the monitor, held, for up to {@code millis} (more than 0) as {@link Object#wait(long)}. */
+    void await(long millis) throws InterruptedException {
+        waiters++;
+        try {
+            wait(millis);
+        } finally {
+            waiters--;
+        }
+    }
+
+    /** Monitor held: wakes every waiting thread, if any. */
+    void wakeAll() {
+        if (waiters > 0) {
+            notifyAll();
+        }
+    }
+}
