@@ -6,7 +6,7 @@
  * (i % wMaxPacketSize) % 63. OUT data is checked, IN data is produced.
  *
  *   g4j-peer --mode classic|aio|dmabuf --size N [--inflight K] [--no-check]
- *            [--name NAME] [--udc UDC] [--stats FILE]
+ *            [--name NAME] [--udc UDC] [--stats FILE] [--user-work N]
  *
  * It creates the configfs gadget, mounts FunctionFS, writes the descriptors
  * and binds the UDC, then serves until SIGINT/SIGTERM, when it prints its
@@ -20,6 +20,11 @@
  * Endpoint disable (usbtest sets the interface before each test) fails the
  * pending I/O with ESHUTDOWN: the request is simply queued again, which
  * blocks until the next ENABLE.
+ *
+ * --user-work N (dmabuf): after each completed transfer, N calls through a
+ * table of 128 small functions, user-space work without system calls (as a
+ * runtime's bookkeeping), to measure what such work costs beside the same
+ * system calls (qemu-images/user-work).
  */
 #define _GNU_SOURCE
 #include <endian.h>
@@ -68,6 +73,34 @@ static char gadget_dir[256], ffs_dir[256];
 static int ep0 = -1, ep_in = -1, ep_out = -1;
 static atomic_int stop;
 static atomic_int enabled;
+static int user_work;
+
+/* ---- --user-work: 128 distinct small functions, called through a table ---- */
+
+#define UW_FN(n) \
+	static __attribute__((noinline)) uint64_t uw_##n(uint64_t x) \
+	{ x ^= x << 13; x ^= x >> 7; x ^= x << 17; return x + n; }
+#define UW_FN8(a) UW_FN(a##0) UW_FN(a##1) UW_FN(a##2) UW_FN(a##3) \
+	UW_FN(a##4) UW_FN(a##5) UW_FN(a##6) UW_FN(a##7)
+#define UW_FN64(a) UW_FN8(a##0) UW_FN8(a##1) UW_FN8(a##2) UW_FN8(a##3) \
+	UW_FN8(a##4) UW_FN8(a##5) UW_FN8(a##6) UW_FN8(a##7)
+#define UW_REF8(a) uw_##a##0, uw_##a##1, uw_##a##2, uw_##a##3, \
+	uw_##a##4, uw_##a##5, uw_##a##6, uw_##a##7,
+#define UW_REF64(a) UW_REF8(a##0) UW_REF8(a##1) UW_REF8(a##2) UW_REF8(a##3) \
+	UW_REF8(a##4) UW_REF8(a##5) UW_REF8(a##6) UW_REF8(a##7)
+UW_FN64(1)
+UW_FN64(2)
+static uint64_t (*const uw_table[128])(uint64_t) = { UW_REF64(1) UW_REF64(2) };
+static volatile uint64_t uw_sink;
+
+static void run_user_work(void)
+{
+	uint64_t x = 1;
+
+	for (int i = 0; i < user_work; i++)
+		x = uw_table[i & 127](x);
+	uw_sink = x;
+}
 static atomic_uint speed_mps = 512;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
@@ -572,6 +605,7 @@ static void *dmabuf_loop(void *arg)
 
 		if (r == 1)
 			break;
+		run_user_work();
 		if (r < 0) {
 			count(c, r);
 		} else if (in || !check) {
@@ -635,7 +669,7 @@ static void print_stats(FILE *f)
 static void usage(void)
 {
 	fprintf(stderr, "usage: g4j-peer --mode classic|aio|dmabuf --size N [--inflight K] "
-		"[--no-check] [--name NAME] [--udc UDC] [--stats FILE] [--ready FILE]\n");
+		"[--no-check] [--name NAME] [--udc UDC] [--stats FILE] [--ready FILE] [--user-work N]\n");
 	exit(2);
 }
 
@@ -679,11 +713,13 @@ int main(int argc, char **argv)
 			stats_path = v;
 		} else if (!strcmp(a, "--ready")) {
 			ready = v;
+		} else if (!strcmp(a, "--user-work")) {
+			user_work = atoi(v);
 		} else {
 			usage();
 		}
 	}
-	if (size == 0 || inflight < 1 || inflight > 64)
+	if (size == 0 || inflight < 1 || inflight > 64 || user_work < 0)
 		usage();
 	if (mode == CLASSIC)
 		inflight = 1;
@@ -708,12 +744,6 @@ int main(int argc, char **argv)
 		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	}
 	gadget_bind();
-	if (0) {
-	fn_in = mode == CLASSIC ? classic_in : mode == AIO ? aio_loop : dmabuf_loop;
-	fn_out = mode == CLASSIC ? classic_out : mode == AIO ? aio_loop : dmabuf_loop;
-	pthread_create(&t_in, NULL, fn_in, (void *)1);
-	pthread_create(&t_out, NULL, fn_out, NULL);
-	}
 
 	while (!stop) {
 		struct usb_functionfs_event ev[4];
