@@ -73,7 +73,13 @@ final class ScopeHost {
 
     /** Reads frame {@code number} and checks it; false for the end frame. */
     private boolean readFrame(long number, int period) {
-        int got = device.bulk(in, frame, WAIT);
+        int got;
+        try {
+            got = device.bulk(in, frame, WAIT);
+        } catch (GadgetException e) {
+            // which frame of which acquisition: a lost frame and a stalled driver read differently
+            throw new IllegalStateException("frame " + number + " (period " + period + "): " + e.getMessage(), e);
+        }
         check(got >= HEADER, "a frame of " + got + " bytes");
         long n = frame.get(Scope.U64, 0);
         int samples = frame.get(Scope.U32, 8);
