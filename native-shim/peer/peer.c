@@ -74,6 +74,9 @@ static int ep0 = -1, ep_in = -1, ep_out = -1;
 static atomic_int stop;
 static atomic_int enabled;
 static int user_work;
+static atomic_uint speed_mps = 512;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 
 /* ---- --user-work: 128 distinct small functions, called through a table ---- */
 
@@ -101,9 +104,6 @@ static void run_user_work(void)
 		x = uw_table[i & 127](x);
 	uw_sink = x;
 }
-static atomic_uint speed_mps = 512;
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 
 struct counters {
 	atomic_ullong requests, bytes, zlps, shutdowns, errors, bad;

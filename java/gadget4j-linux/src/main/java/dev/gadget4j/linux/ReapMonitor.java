@@ -4,7 +4,8 @@ package dev.gadget4j.linux;
  * The monitor of a queue whose waiters reap completions themselves ({@link Waits#awaitReaped}):
  * it counts the threads waiting on it, so that a completion wakes them only when there are some.
  * {@code notifyAll} with nobody waiting still leaves compiled code for a call into the VM, once
- * per completion and once per reap on the steady path of a stream, which has a single waiter.
+ * per completion and once per reap; a stream's one thread reaps its completions itself, so in the
+ * steady state nobody waits on the monitor.
  */
 final class ReapMonitor {
     /** Guarded by this monitor. */
