@@ -96,3 +96,33 @@ g4j_publish() {
         fi
     fi
 }
+
+# g4j_sourcesink [--bound] [--bus N]: whether the host has enumerated the source/sink gadget
+# (0525:a4a4); if so, sets g4j_dev (its usbfs node, /dev/bus/usb/BBB/DDD), g4j_dev_speed (Mb/s) and
+# g4j_dev_dir (sysfs). --bound: only once a driver (usbtest) has bound its interface; --bus N: only
+# the one on dummy_hcd.N's bus (the host side of dummy_udc.N). Shell builtins only (no process
+# started: on a debug kernel under TCG each costs a large part of a second, except for --bus),
+# and a device that goes away meanwhile is skipped quietly.
+g4j_sourcesink() {
+    local bound=0 bus="" d v p b n s
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --bound) bound=1 ;;
+            --bus) bus=$2; shift ;;
+            *) g4j_die "g4j_sourcesink: unknown option $1" ;;
+        esac
+        shift
+    done
+    for d in /sys/bus/usb/devices/*; do
+        [ -f "$d/idVendor" ] || continue
+        { read -r v <"$d/idVendor" && read -r p <"$d/idProduct"; } 2>/dev/null || continue
+        [ "$v" = 0525 ] && [ "$p" = a4a4 ] || continue
+        [ "$bound" = 0 ] || [ -e "$d/${d##*/}:1.0/driver" ] || continue
+        [ -z "$bus" ] || [[ $(readlink -f "$d") == */dummy_hcd."$bus"/* ]] || continue
+        { read -r b <"$d/busnum" && read -r n <"$d/devnum" && read -r s <"$d/speed"; } 2>/dev/null || continue
+        printf -v g4j_dev '/dev/bus/usb/%03d/%03d' "$b" "$n"
+        g4j_dev_speed=$s g4j_dev_dir=$d
+        return 0
+    done
+    return 1
+}
