@@ -128,6 +128,12 @@ final class EndpointDmaBufs {
     boolean pollFirst;
     /** Bit 0: CLOSING (no export any more); the rest: twice the wakers active. */
     private final AtomicInteger state = new AtomicInteger();
+    /** The thread that last queued or awaited a transfer here, with its scratch: see {@link #scratch()}. */
+    private ScratchOwner lastScratch;
+
+    /** A thread and its {@link FenceScratch}; final fields, so a racy read sees both or neither. */
+    private record ScratchOwner(Thread thread, FenceScratch scratch) {
+    }
 
     EndpointDmaBufs(LinuxEndpoint endpoint, LinuxFunctionFs ffs, String path, boolean in, boolean nonBlocking, Fd file,
                     BlockedCalls blocked, AtomicLong seqno) {
@@ -144,6 +150,22 @@ final class EndpointDmaBufs {
 
     LinuxEndpoint endpoint() {
         return endpoint;
+    }
+
+    /**
+     * The calling thread's {@link FenceScratch}. The thread that streams on an endpoint finds it
+     * here without the thread-local lookup (two per transfer otherwise); another thread replaces
+     * the entry, once.
+     */
+    FenceScratch scratch() {
+        ScratchOwner o = lastScratch;
+        Thread t = Thread.currentThread();
+        if (o != null && o.thread == t) {
+            return o.scratch;
+        }
+        FenceScratch s = FenceScratch.current();
+        lastScratch = new ScratchOwner(t, s);
+        return s;
     }
 
     String path() {
@@ -302,7 +324,7 @@ final class EndpointDmaBufs {
     LinuxTransfer transfer(DmaBuf buf, long length, Transfer spent) {
         String op = EndpointErrors.TRANSFER;
         long started = GadgetEvents.start();
-        FenceScratch s = FenceScratch.current();
+        FenceScratch s = scratch();
         // Held across the ioctl and the export: the kernel cannot release the file (and with it
         // the attachments) in between, even if another thread closes this endpoint.
         file.acquire(op);

@@ -67,8 +67,9 @@ import java.util.Optional;
  * {@link #refill}). While its export holds its own fence alone and nothing needs that fence's
  * signal time (no other transfer took it as a peer, no JFR transfer event measures its latency),
  * FILE_INFO is asked for the file's status, name and count only, without the fence array: the
- * name says the one fence is FunctionFS's ({@link FenceNames#loneFunctionFs}); anything else
- * takes the full reading. The steady state (export, FILE_INFO, poll, close) allocates nothing but this
+ * name says the one fence is FunctionFS's ({@link FenceNames#loneFunctionFs}), or that the export
+ * holds the kernel's signalled stub alone ({@link FenceNames#loneStub}: the transfer completed
+ * before it, as the full reading would also conclude); anything else takes the full reading. The steady state (export, FILE_INFO, poll, close) allocates nothing but this
  * object, and nothing at all when the caller hands it back to be refilled (the library's streams
  * do); messages are built only on failure. Each result is reported once to a running JFR
  * recording ({@link GadgetEvents#transfer}; one flag test while none runs).
@@ -76,6 +77,8 @@ import java.util.Optional;
 final class LinuxTransfer implements Transfer, DeadlineCompletion {
     private static final String SEVERAL =
             "its buffer was in flight on several attachments; the kernel does not say which fence is this transfer's";
+    private static final String COMPLETED_BEFORE_EXPORT =
+            "it completed before its fence could be exported; the kernel keeps no status then";
     private static final int DROP = 1;
     private static final int DONE = 2;
     private static final int RELEASED = 4;
@@ -317,18 +320,26 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
      */
     private boolean refresh(FenceScratch s) {
         if (peers == null && started == 0 && !peered && FenceNames.showsSignalledNames()
-                && FenceCalls.fileStatus(syncFd, s) == 0 && FenceNames.loneFunctionFs(s)) {
-            // Its export holds its own fence alone, and nothing needs that fence's signal time
-            // (no peer's elimination, no recording's latency): the file's status is the fence's.
-            int st = s.fileStatus();
-            if (st == 0) {
-                return true;
-            }
-            if (!peered) {
-                publishFence(st, 0);
+                && FenceCalls.fileStatus(syncFd, s) == 0) {
+            if (FenceNames.loneFunctionFs(s)) {
+                // Its export holds its own fence alone, and nothing needs that fence's signal time
+                // (no peer's elimination, no recording's latency): the file's status is the fence's.
+                int st = s.fileStatus();
+                if (st == 0) {
+                    return true;
+                }
+                if (!peered) {
+                    publishFence(st, 0);
+                    return false;
+                }
+                // taken as a peer meanwhile: read its signal time below
+            } else if (FenceNames.loneStub(s)) {
+                // Its export holds the kernel's signalled stub alone, as the full reading below
+                // would show with no FunctionFS fence in it: a stream behind the host meets this
+                // often, and the reading with the fence array would cost one call more.
+                publish(null, false, COMPLETED_BEFORE_EXPORT);
                 return false;
             }
-            // taken as a peer meanwhile: read its signal time below
         }
         int r = FenceCalls.fileInfo(syncFd, s);
         if (r < 0) {
@@ -369,7 +380,7 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
             }
         }
         if (candidates == 0) {
-            publish(null, false, "it completed before its fence could be exported; the kernel keeps no status then");
+            publish(null, false, COMPLETED_BEFORE_EXPORT);
         } else if (candidates == 1) {
             if (first == 0) {
                 return true;
@@ -586,7 +597,7 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
         if (done()) {
             return true;
         }
-        FenceScratch s = FenceScratch.current();
+        FenceScratch s = owner.scratch();
         // Every 16th wait looks first even so: it finds out whether the stream is still ahead.
         boolean pollFirst = owner.pollFirst && (seqno & 15) != 0;
         boolean polled = false;

@@ -36,7 +36,7 @@ public final class FenceNames {
      * How a sync_file whose one fence is FunctionFS's begins its name: the kernel makes it
      * {@code <driver>-<timeline><context>-<seqno>}, and FunctionFS's timeline name is empty.
      */
-    private static final byte[] FUNCTIONFS_FILE = FenceScratch.driverName("functionfs-");
+    private static final NamePrefix FUNCTIONFS_FILE = NamePrefix.of("functionfs-");
     private static final byte[] STUB = FenceScratch.driverName("stub");
     /** What kernels since the change above report for a signalled fence. */
     private static final byte[] HIDDEN_DRIVER = FenceScratch.driverName("detached-driver");
@@ -45,8 +45,12 @@ public final class FenceNames {
     private static final byte[] HIDDEN_FILE = FenceScratch.driverName("detached-driver-signaled-timeline");
     static final boolean EMULATE_HIDDEN = Boolean.getBoolean("gadget4j.linux.hideSignalledFenceNames");
 
-    /** The stub as SYNC_IOC_FILE_INFO reports it; {@code hides}: its names are not its own. */
-    private record Stub(byte[] driver, byte[] timeline, long signalledAt, boolean hides) {
+    /**
+     * The stub as SYNC_IOC_FILE_INFO reports it; {@code hides}: its names are not its own;
+     * {@code fileName}: the name of a sync_file that holds it alone, as a count-only reading
+     * gives it (null: not read).
+     */
+    private record Stub(byte[] driver, byte[] timeline, long signalledAt, boolean hides, byte[] fileName) {
     }
 
     private static volatile Stub stub;
@@ -78,6 +82,17 @@ public final class FenceNames {
     }
 
     /**
+     * Whether a count-only reading ({@link FenceCalls#fileStatus}) in {@code s} shows the stub
+     * alone, on a kernel that shows signalled fences' names: the export was taken after the
+     * transfer completed, which a full reading would only confirm (no FunctionFS fence in it).
+     */
+    public static boolean loneStub(FenceScratch s) {
+        Stub k = stub;
+        return k != null && !k.hides && k.fileName != null && s.fenceCount() == 1 && s.fileStatus() == 1
+                && s.fileNameIs(k.fileName);
+    }
+
+    /**
      * Whether a count-only reading can name a signalled fence here: false once the stub showed
      * that this kernel hides the names of signalled fences, where a done transfer's count-only
      * reading would only precede the full one.
@@ -105,6 +120,9 @@ public final class FenceNames {
         try {
             if (FenceCalls.fileInfo(sync, s) == 0) {
                 learnStub(s);
+                if (FenceCalls.fileStatus(sync, s) == 0) {
+                    learnStubFileName(s);
+                }
             }
         } finally {
             FenceCalls.closeSyncFile(sync);
@@ -117,7 +135,19 @@ public final class FenceNames {
             return; // not the stub: leave the names alone
         }
         byte[] driver = s.fenceDriver(0);
-        stub = new Stub(driver, s.fenceTimeline(0), s.fenceTimestamp(0), !Arrays.equals(driver, STUB));
+        stub = new Stub(driver, s.fenceTimeline(0), s.fenceTimestamp(0), !Arrays.equals(driver, STUB), null);
+    }
+
+    /**
+     * {@link #learnStub(int)}'s count-only reading of the same export, in {@code s}, after
+     * {@link #learnStub(FenceScratch)} knew the stub: the name of a sync_file that holds the
+     * stub alone ({@code stub-stub0-0} on 6.12).
+     */
+    static void learnStubFileName(FenceScratch s) {
+        Stub k = stub;
+        if (k != null && s.fenceCount() == 1 && s.fileStatus() == 1) {
+            stub = new Stub(k.driver, k.timeline, k.signalledAt, k.hides, s.fileName());
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -47,6 +48,14 @@ public final class FenceScratch {
     private static final long POLLFD_FD = CLayouts.offset(IoAbi.PollFd.LAYOUT, "fd");
     private static final long POLLFD_EVENTS = CLayouts.offset(IoAbi.PollFd.LAYOUT, "events");
     private static final long POLLFD_REVENTS = CLayouts.offset(IoAbi.PollFd.LAYOUT, "revents");
+    private static final boolean POLLFD_LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+    static {
+        // pollFd writes the struct as one word, laid out as Linux lays it out on every architecture
+        if (POLLFD_SIZE != 8 || POLLFD_FD != 0 || POLLFD_EVENTS != 4 || POLLFD_REVENTS != 6) {
+            throw new ExceptionInInitializerError("struct pollfd is not {int fd; short events; short revents;}");
+        }
+    }
 
     private static final ThreadLocal<FenceScratch> CURRENT = ThreadLocal.withInitial(FenceScratch::new);
 
@@ -146,18 +155,32 @@ public final class FenceScratch {
 
     /**
      * Asks for the file's status, name and fence count alone ({@code num_fences} 0): the kernel
-     * then neither allocates nor copies the fence array.
+     * then neither allocates nor copies the fence array. The fields the kernel reads are set (it
+     * refuses nonzero {@code flags} or {@code pad}); it writes the name, NUL-terminated, and the
+     * status and count, so the rest is left as it was.
      */
     void statusRequest() {
-        info.fill((byte) 0);
+        // status and flags, num_fences and pad: two words of zeros
+        info.set(ValueLayout.JAVA_LONG_UNALIGNED, INFO_STATUS, 0L);
+        info.set(ValueLayout.JAVA_LONG_UNALIGNED, INFO_NUM_FENCES, 0L);
     }
 
     /**
      * Whether the file's name (which the kernel fills in from its fence when it holds one:
-     * {@code <driver>-<timeline><context>-<seqno>}) begins with {@code prefix} (ASCII).
+     * {@code <driver>-<timeline><context>-<seqno>}) begins with {@code prefix}.
      */
-    public boolean fileNameStartsWith(byte[] prefix) {
-        return startsWith(info, INFO_NAME, prefix);
+    public boolean fileNameStartsWith(NamePrefix prefix) {
+        return prefix.begins(info, INFO_NAME);
+    }
+
+    /** Whether the file's name is {@code name} (ASCII), compared in place. */
+    public boolean fileNameIs(byte[] name) {
+        return startsWith(info, INFO_NAME, name) && info.get(ValueLayout.JAVA_BYTE, INFO_NAME + name.length) == 0;
+    }
+
+    /** The file's name (for a rare path: it allocates). */
+    byte[] fileName() {
+        return name(info, INFO_NAME);
     }
 
     /** Replaces the file's name with {@code name}, cut to fit (see {@link #renameSignalled}). */
@@ -200,12 +223,12 @@ public final class FenceScratch {
 
     /** Fence {@code i}'s driver name (for a rare path: it allocates). */
     public byte[] fenceDriver(int i) {
-        return name(i * FENCE_SIZE + FENCE_DRIVER);
+        return name(fences, i * FENCE_SIZE + FENCE_DRIVER);
     }
 
     /** Fence {@code i}'s timeline name (for a rare path: it allocates). */
     public byte[] fenceTimeline(int i) {
-        return name(i * FENCE_SIZE + FENCE_TIMELINE);
+        return name(fences, i * FENCE_SIZE + FENCE_TIMELINE);
     }
 
     /**
@@ -239,12 +262,12 @@ public final class FenceScratch {
         return true;
     }
 
-    private byte[] name(long base) {
+    private static byte[] name(MemorySegment seg, long base) {
         int n = 0;
-        while (n < NAME_MAX - 1 && fences.get(ValueLayout.JAVA_BYTE, base + n) != 0) {
+        while (n < NAME_MAX - 1 && seg.get(ValueLayout.JAVA_BYTE, base + n) != 0) {
             n++;
         }
-        return fences.asSlice(base, n).toArray(ValueLayout.JAVA_BYTE);
+        return seg.asSlice(base, n).toArray(ValueLayout.JAVA_BYTE);
     }
 
     /** Writes {@code name} into the name field at {@code base} of {@code seg}, cut to fit and NUL-terminated. */
@@ -271,9 +294,10 @@ public final class FenceScratch {
 
     /** Sets pollfd {@code i}. */
     public void pollFd(int i, int fd, int events) {
-        pollFds.set(ValueLayout.JAVA_INT, i * POLLFD_SIZE + POLLFD_FD, fd);
-        pollFds.set(ValueLayout.JAVA_SHORT, i * POLLFD_SIZE + POLLFD_EVENTS, (short) events);
-        pollFds.set(ValueLayout.JAVA_SHORT, i * POLLFD_SIZE + POLLFD_REVENTS, (short) 0);
+        // fd, events and revents (0) in one store of the whole 8-byte struct
+        pollFds.set(ValueLayout.JAVA_LONG_UNALIGNED, i * POLLFD_SIZE, POLLFD_LITTLE_ENDIAN
+                ? (fd & 0xffff_ffffL) | (long) (events & 0xffff) << 32
+                : (long) fd << 32 | (long) (events & 0xffff) << 16);
     }
 
     /** The events poll() returned for pollfd {@code i}. */

@@ -50,6 +50,8 @@ class FenceNamesTest {
     /** Writes a count-only reading: the file's {@code name}, {@code count} fences, {@code status}. */
     private void statusReading(String name, int count, int status) {
         s.statusRequest();
+        // as the kernel writes it: NUL-terminated (the request leaves the field as it was)
+        s.info().asSlice(DmaBufAbi.SyncFileInfo.NAME_OFFSET, 32).fill((byte) 0);
         putName(s.info(), DmaBufAbi.SyncFileInfo.NAME_OFFSET, name);
         s.info().set(ValueLayout.JAVA_INT, NUM_FENCES, count);
         s.info().set(ValueLayout.JAVA_INT, FILE_STATUS, status);
@@ -164,5 +166,52 @@ class FenceNamesTest {
         reading(fence("signaled-timeline", "detached-driver", 1, STUB_TIME));
         FenceNames.learnStub(s);
         assertFalse(FenceNames.showsSignalledNames());
+    }
+
+    @Test
+    void countOnly_theStubAloneIsKnownByTheNameItsExportHad() {
+        statusReading("stub-stub0-0", 1, 1);
+        assertFalse(FenceNames.loneStub(s), "stub unknown: the full reading decides");
+        reading(fence("stub", "stub", 1, STUB_TIME));
+        FenceNames.learnStub(s);
+        statusReading("stub-stub0-0", 1, 1);
+        assertFalse(FenceNames.loneStub(s), "its export's file name not read yet");
+        FenceNames.learnStubFileName(s);
+        assertTrue(FenceNames.loneStub(s));
+        statusReading("stub-stub0-01", 1, 1);
+        assertFalse(FenceNames.loneStub(s), "the whole name, not a prefix");
+        statusReading("functionfs-12-7", 1, 1);
+        assertFalse(FenceNames.loneStub(s));
+        statusReading("dma_fence_array-unbound5-1", 2, 1);
+        assertFalse(FenceNames.loneStub(s), "several fences");
+        statusReading("stub-stub0-0", 1, 0);
+        assertFalse(FenceNames.loneStub(s), "the stub is signalled: another fence of that name is not it");
+    }
+
+    @Test
+    void countOnly_theStubIsNeverRecognisedWhereTheKernelHidesSignalledNames() {
+        reading(fence("signaled-timeline", "detached-driver", 1, STUB_TIME));
+        FenceNames.learnStub(s);
+        statusReading("detached-driver-signaled-timeline", 1, 1);
+        FenceNames.learnStubFileName(s);
+        statusReading("detached-driver-signaled-timeline", 1, 1);
+        assertFalse(FenceNames.loneStub(s), "every signalled fence reads so there, a FunctionFS fence too");
+    }
+
+    @Test
+    void learnStubFileName_onlyFromTheStubsOwnCountOnlyReading() {
+        statusReading("stub-stub0-0", 1, 1);
+        FenceNames.learnStubFileName(s);
+        assertFalse(FenceNames.stubKnown(), "no stub learned from the full reading first");
+        reading(fence("stub", "stub", 1, STUB_TIME));
+        FenceNames.learnStub(s);
+        statusReading("stub-stub0-0", 1, 0);
+        FenceNames.learnStubFileName(s);
+        statusReading("stub-stub0-0", 1, 1);
+        assertFalse(FenceNames.loneStub(s), "a pending fence's reading is not the stub's: nothing was learned");
+        statusReading("stub-stub0-0", 2, 1);
+        FenceNames.learnStubFileName(s);
+        statusReading("stub-stub0-0", 1, 1);
+        assertFalse(FenceNames.loneStub(s), "nor one of several fences");
     }
 }
