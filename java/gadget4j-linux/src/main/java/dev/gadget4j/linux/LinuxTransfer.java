@@ -69,9 +69,10 @@ import java.util.Optional;
  * FILE_INFO is asked for the file's status, name and count only, without the fence array: the
  * name says the one fence is FunctionFS's ({@link FenceNames#loneFunctionFs}), or that the export
  * holds the kernel's signalled stub alone ({@link FenceNames#loneStub}: the transfer completed
- * before it, as the full reading would also conclude); anything else takes the full reading. The steady state (export, FILE_INFO, poll, close) allocates nothing but this
- * object, and nothing at all when the caller hands it back to be refilled (the library's streams
- * do); messages are built only on failure. Each result is reported once to a running JFR
+ * before it, as the full reading would also conclude); anything else takes the full reading.
+ * The steady state (export, FILE_INFO, poll, close) allocates nothing but this object, and
+ * nothing at all when the caller hands it back to be refilled (the library's streams do);
+ * messages are built only on failure. Each result is reported once to a running JFR
  * recording ({@link GadgetEvents#transfer}; one flag test while none runs).
  */
 final class LinuxTransfer implements Transfer, DeadlineCompletion {

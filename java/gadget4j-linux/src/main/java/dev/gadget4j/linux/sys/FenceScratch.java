@@ -175,7 +175,7 @@ public final class FenceScratch {
 
     /** Whether the file's name is {@code name} (ASCII), compared in place. */
     public boolean fileNameIs(byte[] name) {
-        return startsWith(info, INFO_NAME, name) && info.get(ValueLayout.JAVA_BYTE, INFO_NAME + name.length) == 0;
+        return nameIs(info, INFO_NAME, name);
     }
 
     /** The file's name (for a rare path: it allocates). */
@@ -213,12 +213,12 @@ public final class FenceScratch {
 
     /** Whether fence {@code i}'s driver name is {@code driver} (ASCII), compared in place. */
     public boolean fenceDriverIs(int i, byte[] driver) {
-        return nameIs(i * FENCE_SIZE + FENCE_DRIVER, driver);
+        return nameIs(fences, i * FENCE_SIZE + FENCE_DRIVER, driver);
     }
 
     /** Whether fence {@code i}'s timeline name ({@code obj_name}) is {@code timeline} (ASCII). */
     public boolean fenceTimelineIs(int i, byte[] timeline) {
-        return nameIs(i * FENCE_SIZE + FENCE_TIMELINE, timeline);
+        return nameIs(fences, i * FENCE_SIZE + FENCE_TIMELINE, timeline);
     }
 
     /** Fence {@code i}'s driver name (for a rare path: it allocates). */
@@ -245,8 +245,9 @@ public final class FenceScratch {
         }
     }
 
-    private boolean nameIs(long base, byte[] name) {
-        return startsWith(fences, base, name) && fences.get(ValueLayout.JAVA_BYTE, base + name.length) == 0;
+    /** Whether the name field at {@code base} of {@code seg} is {@code name}, compared in place. */
+    private static boolean nameIs(MemorySegment seg, long base, byte[] name) {
+        return startsWith(seg, base, name) && seg.get(ValueLayout.JAVA_BYTE, base + name.length) == 0;
     }
 
     /** Whether the name field at {@code base} of {@code seg} begins with {@code prefix}, compared in place. */

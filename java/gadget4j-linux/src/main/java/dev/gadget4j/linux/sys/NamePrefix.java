@@ -3,6 +3,7 @@ package dev.gadget4j.linux.sys;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * An ASCII prefix of at most 16 bytes, compared against a kernel name field (32 bytes) as two
@@ -22,7 +23,7 @@ public final class NamePrefix {
         byte[] bytes = new byte[MAX];
         byte[] mask = new byte[MAX];
         System.arraycopy(prefix, 0, bytes, 0, prefix.length);
-        java.util.Arrays.fill(mask, 0, prefix.length, (byte) -1);
+        Arrays.fill(mask, 0, prefix.length, (byte) -1);
         MemorySegment b = MemorySegment.ofArray(bytes);
         MemorySegment m = MemorySegment.ofArray(mask);
         first = b.get(WORD, 0);

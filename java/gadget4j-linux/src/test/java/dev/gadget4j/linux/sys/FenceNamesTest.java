@@ -50,9 +50,7 @@ class FenceNamesTest {
     /** Writes a count-only reading: the file's {@code name}, {@code count} fences, {@code status}. */
     private void statusReading(String name, int count, int status) {
         s.statusRequest();
-        // as the kernel writes it: NUL-terminated (the request leaves the field as it was)
-        s.info().asSlice(DmaBufAbi.SyncFileInfo.NAME_OFFSET, 32).fill((byte) 0);
-        putName(s.info(), DmaBufAbi.SyncFileInfo.NAME_OFFSET, name);
+        s.renameFile(name.getBytes(StandardCharsets.US_ASCII)); // NUL-terminated, as the kernel writes it
         s.info().set(ValueLayout.JAVA_INT, NUM_FENCES, count);
         s.info().set(ValueLayout.JAVA_INT, FILE_STATUS, status);
     }
