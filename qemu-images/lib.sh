@@ -97,6 +97,27 @@ g4j_publish() {
     fi
 }
 
+# g4j_ticks STAT: "user system" CPU ticks from /proc/PID/stat or /proc/PID/task/TID/stat (nothing
+# when it is gone). The comm field may hold spaces ("C2 CompilerThre"), so fields are counted
+# after its closing parenthesis.
+g4j_ticks() { awk '{ r = $0; sub(/.*\) /, "", r); split(r, f, " "); print f[12], f[13] }' "$1" 2>/dev/null || true; }
+
+# g4j_jit_ticks PID: the CPU ticks (user and system) of a JVM's JIT compiler threads. With 1 or 2
+# CPUs the JVM runs one C1 and one C2 thread, which never exit (only extra dynamic compiler
+# threads do), so the sum only grows.
+g4j_jit_ticks() {
+    local t s=0 u k
+    for t in /proc/"$1"/task/*; do
+        case $(cat "$t/comm" 2>/dev/null) in
+            "C1 CompilerThre"* | "C2 CompilerThre"*)
+                read -r u k <<<"$(g4j_ticks "$t/stat")"
+                s=$((s + ${u:-0} + ${k:-0}))
+                ;;
+        esac
+    done
+    echo "$s"
+}
+
 # g4j_sourcesink [--bound] [--bus N]: whether the host has enumerated the source/sink gadget
 # (0525:a4a4); if so, sets g4j_dev (its usbfs node, /dev/bus/usb/BBB/DDD), g4j_dev_speed (Mb/s) and
 # g4j_dev_dir (sysfs). --bound: only once a driver (usbtest) has bound its interface; --bus N: only
