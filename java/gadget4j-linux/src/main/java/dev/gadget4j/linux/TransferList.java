@@ -8,16 +8,25 @@ import java.util.Arrays;
  * The transfers whose sync_file is open, of one endpoint or one buffer: an array that grows and
  * never shrinks, removal by swapping the last element in, so adding and removing allocate nothing
  * once the array has reached the largest number in flight. Each transfer keeps its index in each
- * of its two lists ({@code byEndpoint} tells which). Thread-safe: changes and walks hold one
- * monitor briefly; {@link #anyOtherThan} on an empty list takes none (a stream's buffer list is
- * empty at each TRANSFER: the buffer's previous transfer was released before it was reused).
+ * of its two lists ({@code byEndpoint} tells which). Thread-safe: changes and walks hold a lock
+ * word briefly (one compare-and-set to take it, one release store to give it back: a monitor
+ * costs two compare-and-sets and the JVM's lock bookkeeping, and every transfer joins and leaves
+ * two lists); {@link #anyOtherThan} on an empty list takes none (a stream's buffer list is empty
+ * at each TRANSFER: the buffer's previous transfer was released before it was reused). The lock
+ * is held for a few stores and no call that can block, so a thread that finds it taken spins,
+ * yielding the processor after a few rounds in case its holder was preempted.
  */
 final class TransferList {
     private static final VarHandle SIZE;
+    private static final VarHandle LOCK;
+    /** Spins before a thread that finds the lock taken yields. */
+    private static final int SPINS = 64;
 
     static {
         try {
-            SIZE = MethodHandles.lookup().findVarHandle(TransferList.class, "size", int.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            SIZE = lookup.findVarHandle(TransferList.class, "size", int.class);
+            LOCK = lookup.findVarHandle(TransferList.class, "locked", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -26,65 +35,105 @@ final class TransferList {
     private final boolean byEndpoint;
     private LinuxTransfer[] items = new LinuxTransfer[8];
     /**
-     * Written under the monitor with release semantics, so the empty check can read it with
+     * Written under the lock with release semantics, so the empty check can read it with
      * acquire semantics outside: a plain store and load on x86 and arm64's ordered accesses,
      * where a volatile store would add a fence to every add and remove.
      */
     private int size;
+    /** The lock word: true while a thread changes or walks the list. */
+    private boolean locked;
 
     TransferList(boolean byEndpoint) {
         this.byEndpoint = byEndpoint;
     }
 
     /** Adds {@code t}: the new size. */
-    synchronized int add(LinuxTransfer t) {
-        int n = size;
-        if (n == items.length) {
-            items = Arrays.copyOf(items, n * 2);
+    int add(LinuxTransfer t) {
+        lock();
+        try {
+            int n = size;
+            if (n == items.length) {
+                items = Arrays.copyOf(items, n * 2);
+            }
+            items[n] = t;
+            t.index(byEndpoint, n);
+            SIZE.setRelease(this, n + 1);
+            return n + 1;
+        } finally {
+            unlock();
         }
-        items[n] = t;
-        t.index(byEndpoint, n);
-        SIZE.setRelease(this, n + 1);
-        return n + 1;
     }
 
-    synchronized void remove(LinuxTransfer t) {
-        int i = t.index(byEndpoint);
-        int n = size;
-        if (i < 0 || i >= n || items[i] != t) {
-            return;
+    void remove(LinuxTransfer t) {
+        lock();
+        try {
+            int i = t.index(byEndpoint);
+            int n = size;
+            if (i < 0 || i >= n || items[i] != t) {
+                return;
+            }
+            LinuxTransfer last = items[n - 1];
+            if (last != t) {
+                items[i] = last;
+                last.index(byEndpoint, i);
+            }
+            items[n - 1] = null;
+            t.index(byEndpoint, -1);
+            SIZE.setRelease(this, n - 1);
+        } finally {
+            unlock();
         }
-        LinuxTransfer last = items[n - 1];
-        if (last != t) {
-            items[i] = last;
-            last.index(byEndpoint, i);
-        }
-        items[n - 1] = null;
-        t.index(byEndpoint, -1);
-        SIZE.setRelease(this, n - 1);
     }
 
     /** A copy, for the rare paths that settle several transfers (detach, close). */
-    synchronized LinuxTransfer[] snapshot() {
-        return Arrays.copyOf(items, size);
+    LinuxTransfer[] snapshot() {
+        lock();
+        try {
+            return Arrays.copyOf(items, size);
+        } finally {
+            unlock();
+        }
     }
 
     /**
      * Whether a transfer with another attachment than {@code a} is in the list. An empty list is
-     * read without the monitor: an add that the caller's own synchronisation orders before this
-     * call is seen, one that races with it may or may not be, as with the monitor.
+     * read without the lock: an add that the caller's own synchronisation orders before this
+     * call is seen, one that races with it may or may not be, as with the lock.
      */
     boolean anyOtherThan(EndpointDmaBufs.Attachment a) {
         if ((int) SIZE.getAcquire(this) == 0) {
             return false;
         }
-        synchronized (this) {
+        lock();
+        try {
             for (int i = 0; i < size; i++) {
                 if (items[i].attachment() != a) {
                     return true;
                 }
             }
             return false;
+        } finally {
+            unlock();
         }
+    }
+
+    private void lock() {
+        if (!LOCK.compareAndSet(this, false, true)) {
+            contend();
+        }
+    }
+
+    private void contend() {
+        for (int spins = 0; !LOCK.compareAndSet(this, false, true); spins++) {
+            if (spins < SPINS) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+    }
+
+    private void unlock() {
+        LOCK.setRelease(this, false);
     }
 }

@@ -5,7 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** The live-transfer list: indices kept across swaps, the other-attachment check with and without members. */
@@ -37,7 +43,7 @@ class TransferListTest {
         list.remove(other);
         assertFalse(list.anyOtherThan(first));
         list.remove(own);
-        assertFalse(list.anyOtherThan(second), "emptied again: the check without the monitor must see it");
+        assertFalse(list.anyOtherThan(second), "emptied again: the check without the lock must see it");
         assertEquals(0, list.snapshot().length);
     }
 
@@ -77,5 +83,62 @@ class TransferListTest {
         added.await();
         assertTrue(list.anyOtherThan(first));
         adder.join();
+    }
+
+    @Test
+    void threadsAddingAndRemovingAtOnce_loseNoChange_andWalksSeeNoTornList() throws InterruptedException {
+        TransferList list = new TransferList(true);
+        int threads = 4;
+        int rounds = 20_000;
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> workers = new ArrayList<>();
+        List<LinuxTransfer> all = new ArrayList<>();
+        for (int w = 0; w < threads; w++) {
+            LinuxTransfer[] own = {on(first, 3L * w), on(first, 3L * w + 1), on(first, 3L * w + 2)};
+            all.addAll(List.of(own));
+            workers.add(Thread.ofPlatform().start(() -> {
+                try {
+                    go.await();
+                    for (int i = 0; i < rounds; i++) {
+                        for (LinuxTransfer t : own) {
+                            list.add(t);
+                        }
+                        for (LinuxTransfer t : own) {
+                            list.remove(t);
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }));
+        }
+        Thread walker = Thread.ofPlatform().start(() -> {
+            try {
+                go.await();
+                while (workers.stream().anyMatch(Thread::isAlive)) {
+                    // a copy taken in the middle of a change would hold a null or a duplicate
+                    LinuxTransfer[] seen = list.snapshot();
+                    if (Arrays.stream(seen).anyMatch(Objects::isNull) || Set.of(seen).size() != seen.length) {
+                        throw new AssertionError("a walk saw a half-made change: " + Arrays.toString(seen));
+                    }
+                }
+            } catch (Throwable e) {
+                failure.compareAndSet(null, e);
+            }
+        });
+        go.countDown();
+        for (Thread t : workers) {
+            t.join();
+        }
+        walker.join();
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+        assertEquals(0, list.snapshot().length, "every add was matched by its remove");
+        for (LinuxTransfer t : all) {
+            assertEquals(-1, t.index(true));
+        }
+        assertFalse(list.anyOtherThan(second));
     }
 }
