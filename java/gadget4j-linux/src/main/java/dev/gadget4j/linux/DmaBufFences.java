@@ -21,7 +21,7 @@ final class DmaBufFences {
 
     /** Unique per buffer: droppers of several buffers take them in this order. */
     final long id = IDS.incrementAndGet();
-    final TransferList live = new TransferList(false);
+    final TransferList live = new TransferList();
     /**
      * How many TRANSFERs of this buffer were begun (counted before the ioctl): one that begins
      * between a transfer's look at its peers and its export may have its fence in that export.

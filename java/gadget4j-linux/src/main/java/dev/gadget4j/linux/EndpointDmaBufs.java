@@ -39,8 +39,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>A transfer's steady state allocates only its {@link LinuxTransfer} (nothing when the caller
  * hands a spent one back to be refilled, as the library's streams do) and takes no lock but the
- * brief lock words of the two lists it joins and leaves ({@link TransferList}), uncontended in a
- * stream; its result is published with a claim bit in the transfer's state word. Per transfer:
+ * brief lock word of its buffer's list of transfers ({@link TransferList}), which it joins and
+ * leaves, uncontended in a stream; its result is published with a claim bit in the transfer's state word. Per transfer:
  * one volatile read to find its attachment, two handle acquisitions (endpoint and DMABUF file),
  * one compare-and-set on the attachment (one transfer in flight per attachment, see
  * {@link EndpointChecks#noTransferPending};
@@ -50,7 +50,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * poll only when not yet signalled, close).
  */
 final class EndpointDmaBufs {
-    /** More live sync_files than this on one endpoint: settle finished ones when queueing. */
+    /**
+     * An endpoint holds one open sync_file per attachment at most (an attachment's previous
+     * transfer is read before its next one is queued, see {@link Attachment#beginTransfer}). With
+     * more attachments than this, every this many transfers settle the finished transfers that
+     * nobody asked about, so their sync_files do not stay open. A power of two.
+     */
     private static final int TIDY_THRESHOLD = 16;
     private static final int CLOSING = 1;
     private static final int WAKER = 2;
@@ -118,7 +123,6 @@ final class EndpointDmaBufs {
     private volatile Attachment[] attachments = new Attachment[0];
     /** Serialises ATTACH, DETACH and close with the changes of {@link #attachments} they make. */
     private final Object attachLock = new Object();
-    private final TransferList live = new TransferList(true);
     /** Woken when a DETACH or close wants a sync_file that a waiter polls. */
     private final WakeFd wake;
     /**
@@ -175,10 +179,6 @@ final class EndpointDmaBufs {
 
     boolean isIn() {
         return in;
-    }
-
-    TransferList live() {
-        return live;
     }
 
     // ---- waking waiters ----
@@ -438,8 +438,9 @@ final class EndpointDmaBufs {
                 a.latest = t;
             }
             fences.live.add(t);
-            if (live.add(t) > TIDY_THRESHOLD) {
-                tidy();
+            Attachment[] all = attachments;
+            if (all.length > TIDY_THRESHOLD && (seq & (TIDY_THRESHOLD - 1)) == 0) {
+                tidy(all, t);
             }
             return t;
         } finally {
@@ -447,10 +448,13 @@ final class EndpointDmaBufs {
         }
     }
 
-    /** Settles finished transfers nobody asked about, so their sync_files do not pile up. */
-    private void tidy() {
-        for (LinuxTransfer t : live.snapshot()) {
-            t.tidy();
+    /** Settles the finished latest transfers of {@code all} but {@code queued}, which nobody asked about. */
+    private static void tidy(Attachment[] all, LinuxTransfer queued) {
+        for (Attachment a : all) {
+            LinuxTransfer t = a.latest;
+            if (t != null && t != queued) {
+                t.tidy();
+            }
         }
     }
 
@@ -476,11 +480,10 @@ final class EndpointDmaBufs {
                 f.beginDrop();
                 taken++;
             }
-            String cause = "closing " + path;
-            settleBeforeDrop(List.of(drop), cause);
-            for (LinuxTransfer t : live.snapshot()) {
-                t.settleBeforeDetach(false, cause);
-            }
+            // Every transfer of this endpoint whose sync_file is open is in the list of one of
+            // these buffers, on one of these attachments: one that was detached was settled by its
+            // DETACH, one queued after CLOSING was set is settled from the start.
+            settleBeforeDrop(List.of(drop), "closing " + path);
             file.close();
         } finally {
             for (int i = 0; i < taken; i++) {

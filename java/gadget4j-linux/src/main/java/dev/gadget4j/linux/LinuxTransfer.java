@@ -129,9 +129,8 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
      * elimination needs this fence's signal time, which a count-only reading lacks.
      */
     private volatile boolean peered;
-    /** Positions in the endpoint's and the buffer's {@link TransferList}; guarded by those lists. */
-    private int endpointIndex;
-    private int bufferIndex;
+    /** Its position in its buffer's {@link TransferList}; guarded by that list. */
+    private int listIndex;
 
     LinuxTransfer(EndpointDmaBufs owner, LinuxDmaBuf buf, EndpointDmaBufs.Attachment attachment, long length,
                   long seqno, int syncFd, FencePeers peers, long started) {
@@ -168,8 +167,7 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
         signalledAt = 0;
         orphan = false;
         peered = false;
-        endpointIndex = -1;
-        bufferIndex = -1;
+        listIndex = -1;
         state = 0;
         return this;
     }
@@ -208,16 +206,12 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
         return peers != null && peers.onAnyOf(drop);
     }
 
-    int index(boolean byEndpoint) {
-        return byEndpoint ? endpointIndex : bufferIndex;
+    int listIndex() {
+        return listIndex;
     }
 
-    void index(boolean byEndpoint, int i) {
-        if (byEndpoint) {
-            endpointIndex = i;
-        } else {
-            bufferIndex = i;
-        }
+    void listIndex(int i) {
+        listIndex = i;
     }
 
     @Override
@@ -313,7 +307,6 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
         if (syncFd >= 0) {
             FenceCalls.closeSyncFile(syncFd); // the number is released even when close reports an error
             buf.fences().live.remove(this);
-            owner.live().remove(this);
         }
         STATE.getAndBitwiseOr(this, RELEASED);
     }

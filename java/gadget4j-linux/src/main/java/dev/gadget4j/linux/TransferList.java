@@ -5,13 +5,13 @@ import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
- * The transfers whose sync_file is open, of one endpoint or one buffer: an array that grows and
+ * The transfers of one buffer whose sync_file is open, on any endpoint: an array that grows and
  * never shrinks, removal by swapping the last element in, so adding and removing allocate nothing
- * once the array has reached the largest number in flight. Each transfer keeps its index in each
- * of its two lists ({@code byEndpoint} tells which). Thread-safe: changes and walks hold a lock
- * word briefly (one compare-and-set to take it, one release store to give it back: a monitor
- * costs two compare-and-sets and the JVM's lock bookkeeping, and every transfer joins and leaves
- * two lists); {@link #anyOtherThan} on an empty list takes none (a stream's buffer list is empty
+ * once the array has reached the largest number in flight. Each transfer keeps its index in the
+ * list. Thread-safe: changes and walks hold a lock word briefly (one compare-and-set to take it,
+ * one release store to give it back: a monitor costs two compare-and-sets and the JVM's lock
+ * bookkeeping, and every transfer joins and leaves the list); {@link #anyOtherThan} on an empty
+ * list takes none (a stream's buffer list is empty
  * at each TRANSFER: the buffer's previous transfer was released before it was reused). The lock
  * is held for a few stores and no call that can block, so a thread that finds it taken spins,
  * yielding the processor after a few rounds in case its holder was preempted.
@@ -32,7 +32,6 @@ final class TransferList {
         }
     }
 
-    private final boolean byEndpoint;
     private LinuxTransfer[] items = new LinuxTransfer[8];
     /**
      * Written under the lock with release semantics, so the empty check can read it with
@@ -43,10 +42,6 @@ final class TransferList {
     /** The lock word: true while a thread changes or walks the list. */
     private boolean locked;
 
-    TransferList(boolean byEndpoint) {
-        this.byEndpoint = byEndpoint;
-    }
-
     /** Adds {@code t}: the new size. */
     int add(LinuxTransfer t) {
         lock();
@@ -56,7 +51,7 @@ final class TransferList {
                 items = Arrays.copyOf(items, n * 2);
             }
             items[n] = t;
-            t.index(byEndpoint, n);
+            t.listIndex(n);
             SIZE.setRelease(this, n + 1);
             return n + 1;
         } finally {
@@ -67,7 +62,7 @@ final class TransferList {
     void remove(LinuxTransfer t) {
         lock();
         try {
-            int i = t.index(byEndpoint);
+            int i = t.listIndex();
             int n = size;
             if (i < 0 || i >= n || items[i] != t) {
                 return;
@@ -75,10 +70,10 @@ final class TransferList {
             LinuxTransfer last = items[n - 1];
             if (last != t) {
                 items[i] = last;
-                last.index(byEndpoint, i);
+                last.listIndex(i);
             }
             items[n - 1] = null;
-            t.index(byEndpoint, -1);
+            t.listIndex(-1);
             SIZE.setRelease(this, n - 1);
         } finally {
             unlock();

@@ -25,14 +25,14 @@ class TransferListTest {
 
     @Test
     void anyOtherThan_onAnEmptyList_isFalseForEveryAttachment() {
-        TransferList list = new TransferList(false);
+        TransferList list = new TransferList();
         assertFalse(list.anyOtherThan(first));
         assertFalse(list.anyOtherThan(null));
     }
 
     @Test
     void anyOtherThan_seesOnlyTransfersOfOtherAttachments_untilTheyAreRemoved() {
-        TransferList list = new TransferList(false);
+        TransferList list = new TransferList();
         LinuxTransfer own = on(first, 1);
         LinuxTransfer other = on(second, 2);
         list.add(own);
@@ -49,7 +49,7 @@ class TransferListTest {
 
     @Test
     void remove_swapsTheLastInAndKeepsEveryIndex_pastTheFirstGrowth() {
-        TransferList list = new TransferList(true);
+        TransferList list = new TransferList();
         LinuxTransfer[] t = new LinuxTransfer[20];
         for (int i = 0; i < t.length; i++) {
             t[i] = on(first, i);
@@ -60,10 +60,10 @@ class TransferListTest {
         list.remove(t[0]); // not in the list any more: ignored
         assertEquals(18, list.snapshot().length);
         for (LinuxTransfer x : list.snapshot()) {
-            assertEquals(x, list.snapshot()[x.index(true)], "each member's index points at it");
+            assertEquals(x, list.snapshot()[x.listIndex()], "each member's index points at it");
         }
-        assertEquals(-1, t[3].index(true));
-        assertEquals(-1, t[0].index(false), "the buffer list's index is untouched by the endpoint's list");
+        assertEquals(-1, t[3].listIndex());
+        assertEquals(-1, t[0].listIndex());
         for (int i = 1; i < t.length; i++) {
             if (i != 3) {
                 list.remove(t[i]);
@@ -74,7 +74,7 @@ class TransferListTest {
 
     @Test
     void anyOtherThan_afterAnotherThreadsAddIsHandedOver_seesIt() throws InterruptedException {
-        TransferList list = new TransferList(false);
+        TransferList list = new TransferList();
         CountDownLatch added = new CountDownLatch(1);
         Thread adder = Thread.ofPlatform().start(() -> {
             list.add(on(second, 1));
@@ -87,7 +87,7 @@ class TransferListTest {
 
     @Test
     void threadsAddingAndRemovingAtOnce_loseNoChange_andWalksSeeNoTornList() throws InterruptedException {
-        TransferList list = new TransferList(true);
+        TransferList list = new TransferList();
         int threads = 4;
         int rounds = 20_000;
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -137,7 +137,7 @@ class TransferListTest {
         }
         assertEquals(0, list.snapshot().length, "every add was matched by its remove");
         for (LinuxTransfer t : all) {
-            assertEquals(-1, t.index(true));
+            assertEquals(-1, t.listIndex());
         }
         assertFalse(list.anyOtherThan(second));
     }
