@@ -109,7 +109,8 @@ final class BindGate {
 
     void leave(int slot) {
         if (slot >= 0) {
-            callers.set(slot, 0);
+            // the decrement after it is a full barrier: a drain that sees the count drop sees the slot free
+            callers.setRelease(slot, 0);
         }
         state.decrementAndGet();
     }

@@ -100,7 +100,9 @@ final class BlockedCalls {
         for (int i = slot / CHUNK; i > 0; i--) {
             c = c.next;
         }
-        c.threads.set(slot % CHUNK, 0);
+        // A release store, not a volatile one (a barrier per blocking call): a closer that scans
+        // the slots before the store is seen scans again after RESIGNAL_MILLIS.
+        c.threads.setRelease(slot % CHUNK, 0);
         if (shutDown) {
             synchronized (this) {
                 notifyAll();

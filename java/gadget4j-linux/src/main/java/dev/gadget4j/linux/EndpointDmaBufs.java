@@ -102,8 +102,9 @@ final class EndpointDmaBufs {
             return true;
         }
 
+        /** Gives the right back: a release store, as a lock's, without a volatile store's barrier. */
         void endTransfer() {
-            queuing = false;
+            QUEUING.setRelease(this, false);
         }
     }
 
@@ -440,7 +441,7 @@ final class EndpointDmaBufs {
             fences.live.add(t);
             Attachment[] all = attachments;
             if (all.length > TIDY_THRESHOLD && (seq & (TIDY_THRESHOLD - 1)) == 0) {
-                tidy(all, t);
+                tidy(all);
             }
             return t;
         } finally {
@@ -448,11 +449,14 @@ final class EndpointDmaBufs {
         }
     }
 
-    /** Settles the finished latest transfers of {@code all} but {@code queued}, which nobody asked about. */
-    private static void tidy(Attachment[] all, LinuxTransfer queued) {
+    /**
+     * Settles the finished transfers nobody asked about in the lists of the buffers of
+     * {@code all}. Through the lists, not the attachments' {@code latest}: a spent transfer that
+     * its endpoint is refilling is in no list until it is tracked.
+     */
+    private static void tidy(Attachment[] all) {
         for (Attachment a : all) {
-            LinuxTransfer t = a.latest;
-            if (t != null && t != queued) {
+            for (LinuxTransfer t : a.buf.fences().live.snapshot()) {
                 t.tidy();
             }
         }
