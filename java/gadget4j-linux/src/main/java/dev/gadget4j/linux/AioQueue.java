@@ -11,6 +11,8 @@ import dev.gadget4j.linux.sys.IoAbi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -71,12 +73,23 @@ final class AioQueue {
      * which refills it: every field is (re)set under the monitor before the kernel sees the slot.
      */
     final class Request implements IoRequest, Waits.Completion, DeadlineCompletion {
+        private static final VarHandle DONE;
+
+        static {
+            try {
+                DONE = MethodHandles.lookup().findVarHandle(Request.class, "done", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         private boolean read;
         private MemorySegment user;
         private long length;
         private int slot;
         private MemorySegment kernelBuffer;
-        private boolean done;
+        /** Written under the monitor, last in {@link #complete}: see {@link Waits.Completion}. */
+        private volatile boolean done;
         private long result;
         private Errno error;
         private String note;
@@ -92,7 +105,7 @@ final class AioQueue {
             this.length = length;
             this.slot = -1;
             this.kernelBuffer = null;
-            this.done = false;
+            DONE.set(this, false); // plain: the monitor's exit publishes it; no barrier per request
             this.result = 0;
             this.error = null;
             this.note = null;
@@ -170,14 +183,12 @@ final class AioQueue {
                 throw new GadgetException("io_getevents", path, Errno.ETIMEDOUT, (read ? "read" : "write") + " of "
                         + length + " bytes not complete after " + (timeout != null ? timeout : "the stream's timeout"));
             }
-            synchronized (monitor) {
-                if (error != null) {
-                    throw new GadgetException(read ? "read (aio)" : "write (aio)", path, error,
-                            note != null ? note : (read ? "read" : "write") + " of " + length + " bytes completed with "
-                                    + error.name());
-                }
-                return (int) result;
+            if (error != null) {
+                throw new GadgetException(read ? "read (aio)" : "write (aio)", path, error,
+                        note != null ? note : (read ? "read" : "write") + " of " + length + " bytes completed with "
+                                + error.name());
             }
+            return (int) result;
         }
 
         @Override

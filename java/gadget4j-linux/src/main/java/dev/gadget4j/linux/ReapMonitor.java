@@ -8,8 +8,13 @@ package dev.gadget4j.linux;
  * steady state nobody waits on the monitor.
  */
 final class ReapMonitor {
-    /** Guarded by this monitor. */
-    private int waiters;
+    /**
+     * Changed under this monitor; volatile, so that a reaper that let go of the reaping lock can
+     * see without the monitor that nobody waits to take it over. A waiter that begins to wait
+     * just after that look sleeps one slice of its wait and looks again, as it does when the
+     * reaper's wake-up comes before its wait.
+     */
+    private volatile int waiters;
 
     /** Waits on the monitor, held, for up to {@code millis} (more than 0) as {@link Object#wait(long)}. */
     void await(long millis) throws InterruptedException {
@@ -25,6 +30,15 @@ final class ReapMonitor {
     void wakeAll() {
         if (waiters > 0) {
             notifyAll();
+        }
+    }
+
+    /** Monitor not held: wakes every waiting thread, taking the monitor only if there are some. */
+    void wakeWaiters() {
+        if (waiters > 0) {
+            synchronized (this) {
+                notifyAll();
+            }
         }
     }
 }

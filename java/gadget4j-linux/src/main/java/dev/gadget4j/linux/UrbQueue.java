@@ -74,7 +74,8 @@ final class UrbQueue {
         /** Set once at submit, monitor held. */
         private int slot;
         private MemorySegment buffer;
-        private boolean done;
+        /** Written under the monitor, last in {@link #complete}: see {@link Waits.Completion}. */
+        private volatile boolean done;
         private int actual;
         private Errno error;
 
@@ -119,14 +120,12 @@ final class UrbQueue {
                 throw new GadgetException("USBDEVFS_REAPURB", path, Errno.ETIMEDOUT, String.format(
                         "URB on endpoint 0x%02x not complete after %s", endpoint & 0xff, timeout));
             }
-            synchronized (monitor) {
-                if (error != null) {
-                    throw new GadgetException("USBDEVFS_SUBMITURB", path, error, String.format(
-                            "URB on endpoint 0x%02x completed with %s%s", endpoint & 0xff, error.name(),
-                            error == Errno.EPIPE ? " (the endpoint is halted)" : error == Errno.ENOENT ? " (cancelled)" : ""));
-                }
-                return actual;
+            if (error != null) {
+                throw new GadgetException("USBDEVFS_SUBMITURB", path, error, String.format(
+                        "URB on endpoint 0x%02x completed with %s%s", endpoint & 0xff, error.name(),
+                        error == Errno.EPIPE ? " (the endpoint is halted)" : error == Errno.ENOENT ? " (cancelled)" : ""));
             }
+            return actual;
         }
 
         @Override

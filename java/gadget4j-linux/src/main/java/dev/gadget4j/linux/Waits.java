@@ -17,7 +17,11 @@ final class Waits {
     private Waits() {
     }
 
-    /** Whether a request has completed; read under the monitor. Requests implement it: no lambda per wait. */
+    /**
+     * Whether a request has completed: a volatile read of a flag that its completion sets under
+     * the monitor after writing the result, so a thread that reads true reads the result without
+     * the monitor. Requests implement it: no lambda per wait.
+     */
     interface Completion {
         boolean completed();
     }
@@ -28,15 +32,10 @@ final class Waits {
         void reap(long nanos);
     }
 
-    /**
-     * Whether {@code done} holds (read under {@code monitor}) after reaping what has completed,
-     * if no other thread is reaping.
-     */
+    /** Whether {@code done} holds after reaping what has completed, if no other thread is reaping. */
     static boolean reapedNow(ReentrantLock reaping, ReapMonitor monitor, Completion done, Reap reap) {
-        synchronized (monitor) {
-            if (done.completed()) {
-                return true;
-            }
+        if (done.completed()) {
+            return true;
         }
         if (reaping.tryLock()) {
             try {
@@ -44,27 +43,25 @@ final class Waits {
             } finally {
                 reaping.unlock();
             }
+            monitor.wakeWaiters();
         }
-        synchronized (monitor) {
-            return done.completed();
-        }
+        return done.completed();
     }
 
     /**
-     * Waits until {@code done} holds (read under {@code monitor}), or returns false at
+     * Waits until {@code done} holds, or returns false at
      * {@code deadline} ({@link System#nanoTime()}; {@code now}: the caller's reading of that clock
      * for the first look, or {@link DeadlineCompletion#NO_READING}). No reaper thread: one waiter
      * at a time holds {@code reaping} and reaps for the time left, then wakes the others, which
      * wait on the monitor meanwhile in short slices. {@code operation} and {@code object} name an
-     * interrupt.
+     * interrupt. The monitor is taken only to wait and to wake: a stream's one thread, which
+     * reaps its own completions, finds its request done with a volatile read.
      */
     static boolean awaitReaped(ReentrantLock reaping, ReapMonitor monitor, Completion done, long deadline, long now,
                                Reap reap, String operation, String object) {
         while (true) {
-            synchronized (monitor) {
-                if (done.completed()) {
-                    return true;
-                }
+            if (done.completed()) {
+                return true;
             }
             long left = DeadlineCompletion.timeLeft(deadline, now);
             now = DeadlineCompletion.NO_READING;
@@ -73,18 +70,14 @@ final class Waits {
             }
             if (reaping.tryLock()) {
                 try {
-                    synchronized (monitor) {
-                        if (done.completed()) {
-                            return true;
-                        }
+                    if (done.completed()) {
+                        return true;
                     }
                     reap.reap(left);
                 } finally {
                     reaping.unlock();
                 }
-                synchronized (monitor) {
-                    monitor.wakeAll();
-                }
+                monitor.wakeWaiters();
             } else {
                 synchronized (monitor) {
                     if (!done.completed()) {

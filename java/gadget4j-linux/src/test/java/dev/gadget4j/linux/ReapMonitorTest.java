@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class ReapMonitorTest {
@@ -26,10 +27,21 @@ class ReapMonitorTest {
 
     @Test
     void wakeAllWakesEveryWaiter() throws Exception {
+        everyWaiterWokenBy(monitor -> {
+            synchronized (monitor) {
+                monitor.wakeAll();
+            }
+        });
+    }
+
+    @Test
+    void wakeWaitersWakesEveryWaiter_withoutTheMonitorHeld() throws Exception {
+        everyWaiterWokenBy(ReapMonitor::wakeWaiters);
+    }
+
+    private static void everyWaiterWokenBy(Consumer<ReapMonitor> wake) throws Exception {
         ReapMonitor monitor = new ReapMonitor();
-        synchronized (monitor) {
-            monitor.wakeAll(); // nobody waits: nothing to do, and nothing is remembered
-        }
+        wake.accept(monitor); // nobody waits: nothing to do, and nothing is remembered
         boolean[] early = new boolean[2];
         List<Thread> waiters = new ArrayList<>();
         for (int i = 0; i < early.length; i++) {
@@ -41,13 +53,11 @@ class ReapMonitorTest {
             assertTrue(System.nanoTime() < deadline, "the waiters did not start waiting");
             Thread.sleep(1);
         }
-        synchronized (monitor) {
-            monitor.wakeAll();
-        }
+        wake.accept(monitor);
         for (Thread t : waiters) {
             t.join(30_000);
-            assertFalse(t.isAlive(), "a waiter still waits after wakeAll");
+            assertFalse(t.isAlive(), "a waiter still waits after the wake-up");
         }
-        assertTrue(early[0] && early[1], "a waiter was woken by its timeout, not by wakeAll");
+        assertTrue(early[0] && early[1], "a waiter was woken by its timeout, not by the wake-up");
     }
 }
