@@ -49,8 +49,11 @@ final class AioQueue {
     private final Waits.Reap reaper = this::reapLocked;
     /** Guarded by monitor. */
     private final RequestSlots<Request> slots = new RequestSlots<>(DEPTH);
-    /** Set with the context (guarded by monitor), never changed afterwards. */
-    private Aio aio;
+    /**
+     * Set under the monitor with the context, last (its volatile write publishes the segments
+     * below to a reaper that reads it without the monitor), never changed afterwards.
+     */
+    private volatile Aio aio;
     private Arena arena;
     private MemorySegment[] iocbs;
     private MemorySegment[] cells;
@@ -299,13 +302,12 @@ final class AioQueue {
         };
     }
 
-    /** reaping held. */
+    /**
+     * Reaping held, and a request of the caller's not completed: so the context is set and not
+     * destroyed (close completes every request before it lets go of the reaping lock), and
+     * io_getevents has something to wait for.
+     */
     private void reapLocked(long nanos) {
-        synchronized (monitor) {
-            if (aio == null || slots.pending() == 0) {
-                return;
-            }
-        }
         int n;
         try {
             n = aio.getEvents(nanos == 0 ? 0 : 1, events, nanos, timespec);
@@ -360,7 +362,7 @@ final class AioQueue {
                         break;
                     }
                 }
-                reapLocked(Math.max(1, deadline - System.nanoTime()));
+                reapLocked(Math.max(1, deadline - System.nanoTime())); // a cancelled request is pending
             }
             aio.close();
             synchronized (monitor) {

@@ -26,19 +26,28 @@ final class Waits {
         boolean completed();
     }
 
-    /** Reaps completions for at most {@code nanos} (0: what is there now); the reaping lock is held. */
+    /**
+     * Reaps completions for at most {@code nanos} (0: what is there now); the reaping lock is
+     * held and the waiter's own request has not completed.
+     */
     @FunctionalInterface
     interface Reap {
         void reap(long nanos);
     }
 
-    /** Whether {@code done} holds after reaping what has completed, if no other thread is reaping. */
+    /**
+     * Whether {@code done} holds after reaping what has completed, if no other thread is reaping.
+     * A reap runs only while {@code done}'s request is pending, the reaping lock held.
+     */
     static boolean reapedNow(ReentrantLock reaping, ReapMonitor monitor, Completion done, Reap reap) {
         if (done.completed()) {
             return true;
         }
         if (reaping.tryLock()) {
             try {
+                if (done.completed()) {
+                    return true;
+                }
                 reap.reap(0);
             } finally {
                 reaping.unlock();
