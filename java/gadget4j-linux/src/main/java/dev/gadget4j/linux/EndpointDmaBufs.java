@@ -40,11 +40,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A transfer's steady state allocates only its {@link LinuxTransfer} (nothing when the caller
  * hands a spent one back to be refilled, as the library's streams do) and takes no lock but the
  * brief lock word of its buffer's list of transfers ({@link TransferList}), which it joins and
- * leaves, uncontended in a stream; its result is published with a claim bit in the transfer's state word. Per transfer:
- * one volatile read to find its attachment, two handle acquisitions (endpoint and DMABUF file),
- * one compare-and-set on the attachment (one transfer in flight per attachment, see
- * {@link EndpointChecks#noTransferPending};
- * the previous transfer's fence is read only if it was not yet known to be done), one increment
+ * leaves, uncontended in a stream; its result is published with a claim bit in the transfer's
+ * state word. Per transfer: one volatile read to find its attachment, two handle acquisitions
+ * (endpoint and DMABUF file), one compare-and-set on the attachment (one transfer in flight per
+ * attachment, see {@link EndpointChecks#noTransferPending}; the previous transfer's fence is
+ * read only if it was not yet known to be done), one increment
  * of the buffer's TRANSFER count, one bind-gate entry, one export entry, the per-thread
  * {@link FenceScratch} for every struct, five syscalls (TRANSFER, EXPORT_SYNC_FILE, FILE_INFO,
  * poll only when not yet signalled, close).

@@ -60,11 +60,11 @@ import java.util.Optional;
  * <p>The sync_file is a bare number owned by one state word: {@code USE} per thread reading or
  * polling it, {@code DROP} once a DETACH or close wants it closed (new users then wait for the
  * result instead), {@code PUBLISHING} once one thread has claimed the result to write it,
- * {@code DONE} once it is written and published, {@code CLOSING} once one thread
- * (the last user out after DONE, or the dropper) has taken the number to close it, and
- * {@code RELEASED} once it is closed and out of every list: a dropper waits for RELEASED, not
- * CLOSING, before the kernel may free the attachment, since closing a sync_file takes its fences'
- * locks; only a RELEASED transfer may be refilled by its endpoint for a new one (see
+ * {@code DONE} once it is written and published, {@code CLOSING} once one thread (the last user
+ * out after DONE, or the dropper) has taken the number to close it, and {@code RELEASED} once it
+ * is closed and out of its buffer's list: a dropper waits for RELEASED, not CLOSING, before the
+ * kernel may free the attachment, since closing a sync_file takes its fences' locks; only a
+ * RELEASED transfer may be refilled by its endpoint for a new one (see
  * {@link #refill}). While its export holds its own fence alone and nothing needs that fence's
  * signal time (no other transfer took it as a peer, no JFR transfer event measures its latency),
  * FILE_INFO is asked for the file's status, name and count only, without the fence array: the
