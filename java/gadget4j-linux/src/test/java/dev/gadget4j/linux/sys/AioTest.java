@@ -112,4 +112,26 @@ class AioTest {
                     () -> Aio.prepRead(iocb, fd, arena.allocate(8), 0, 0)).errno());
         }
     }
+
+    @Test
+    void iocbSet_writesEachFieldAsTheLayoutReadsIt_andZeroesTheRest() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment iocb = arena.allocate(IoAbi.Iocb.LAYOUT);
+            iocb.fill((byte) 0xa5); // what a slot's previous request may have left
+            IoAbi.Iocb.set(iocb, 0x1122_3344_5566_7788L, (short) Constants.IOCB_CMD_PWRITE, 0x7654_3210,
+                    0x0000_7f00_1234_5000L, 65536, 4096);
+            assertEquals(0x1122_3344_5566_7788L, (long) IoAbi.Iocb.AIO_DATA.get(iocb));
+            assertEquals((short) Constants.IOCB_CMD_PWRITE, (short) IoAbi.Iocb.AIO_LIO_OPCODE.get(iocb));
+            assertEquals(0x7654_3210, (int) IoAbi.Iocb.AIO_FILDES.get(iocb));
+            assertEquals(0x0000_7f00_1234_5000L, (long) IoAbi.Iocb.AIO_BUF.get(iocb));
+            assertEquals(65536L, (long) IoAbi.Iocb.AIO_NBYTES.get(iocb));
+            assertEquals(4096L, (long) IoAbi.Iocb.AIO_OFFSET.get(iocb));
+            assertEquals(0, (int) IoAbi.Iocb.AIO_KEY.get(iocb));
+            assertEquals(0, (int) IoAbi.Iocb.AIO_RW_FLAGS.get(iocb));
+            assertEquals(0, (short) IoAbi.Iocb.AIO_REQPRIO.get(iocb));
+            assertEquals(0, (int) IoAbi.Iocb.AIO_FLAGS.get(iocb));
+            assertEquals(0, (int) IoAbi.Iocb.AIO_RESFD.get(iocb));
+            assertEquals(0L, iocb.get(ValueLayout.JAVA_LONG, 48), "aio_reserved2");
+        }
+    }
 }
