@@ -289,9 +289,12 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
     private void publish(Errno e, boolean statusKnown, String why, int status, long at) {
         // One thread claims the result with a bit, writes it, then sets DONE, which publishes it
         // to the readers of done(): one atomic operation fewer than a monitor around the writes.
-        // A thread that loses the claim returns with done() still false for a moment; every
-        // caller reads again (or polls the signalled sync_file) until DONE is set.
+        // A thread that loses the claim waits for DONE, a few stores away, so that done() holds
+        // on return for every caller, as it did behind the monitor (isDone() must not answer
+        // false for a transfer another thread is publishing: a TRANSFER on its attachment would
+        // fail with EBUSY).
         if (((int) STATE.getAndBitwiseOr(this, PUBLISHING) & PUBLISHING) != 0) {
+            awaitDone();
             return;
         }
         error = e;
