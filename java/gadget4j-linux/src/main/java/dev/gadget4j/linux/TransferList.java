@@ -11,10 +11,10 @@ import java.util.Arrays;
  * list. Thread-safe: changes and walks hold a lock word briefly (one compare-and-set to take it,
  * one release store to give it back: a monitor costs two compare-and-sets and the JVM's lock
  * bookkeeping, and every transfer joins and leaves the list); {@link #anyOtherThan} on an empty
- * list takes none (a stream's buffer list is empty
- * at each TRANSFER: the buffer's previous transfer was released before it was reused). The lock
- * is held for a few stores and no call that can block, so a thread that finds it taken spins,
- * yielding the processor after a few rounds in case its holder was preempted.
+ * list takes none (a stream's buffer list is empty at each TRANSFER: the buffer's previous
+ * transfer was released before it was reused). The lock is held for a few stores and no call
+ * that can block, so a thread that finds it taken spins, yielding the processor after a few
+ * rounds in case its holder was preempted.
  */
 final class TransferList {
     private static final VarHandle SIZE;
