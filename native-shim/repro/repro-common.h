@@ -378,4 +378,70 @@ static int xioctl(int fd, unsigned long req, void *arg)
 	return ioctl(fd, req, arg) < 0 ? errno : 0;
 }
 
+/* ATTACH buf to the endpoint file ep (named epname in the log), or fails the setup. */
+static inline void attach_or_die(int ep, const char *epname, int buf)
+{
+	int err = xioctl(ep, FUNCTIONFS_DMABUF_ATTACH, &buf);
+
+	say("ATTACH udmabuf to %s: %s", epname, errname(err));
+	if (err) {
+		errno = err;
+		die("ATTACH (does the UDC support scatter-gather? kernel-patches 0001)");
+	}
+}
+
+/* TRANSFER all of buf on bulk IN ep1, which stays pending: nobody reads on the host. */
+static inline void transfer_pending_or_die(int ep_in, int buf)
+{
+	struct usb_ffs_dmabuf_transfer_req req = { .fd = buf, .length = BUF_SIZE };
+	int err = xioctl(ep_in, FUNCTIONFS_DMABUF_TRANSFER, &req);
+
+	say("TRANSFER %d bytes on ep1 (nobody reads on the host: stays pending): %s",
+	    BUF_SIZE, errname(err));
+	if (err) {
+		errno = err;
+		die("TRANSFER on ep1");
+	}
+}
+
+/* Opens /dev/kmsg positioned after the newest record, or returns -1. */
+static inline int kmsg_open_at_end(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/*
+ * Returns 1 if a record read from fd since it was opened is a kernel report: KASAN, a BUG,
+ * an oops, or a WARNING (lockdep prints its reports as warnings).
+ */
+static inline int kmsg_has_report(int fd)
+{
+	char rec[8192];
+	int found = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	while ((n = read(fd, rec, sizeof(rec) - 1)) != 0) {
+		if (n < 0) {
+			if (errno == EPIPE)
+				continue;	/* overwritten records */
+			break;			/* EAGAIN: no more */
+		}
+		rec[n] = 0;
+		if (strstr(rec, "KASAN") || strstr(rec, "BUG:") || strstr(rec, "WARNING:") ||
+		    strstr(rec, "general protection fault")) {
+			char *msg = strchr(rec, ';');
+
+			say("kernel: %s", msg ? msg + 1 : rec);
+			found = 1;
+		}
+	}
+	return found;
+}
+
 #endif

@@ -16,46 +16,8 @@
  */
 #include "repro-common.h"
 
-/* Opens /dev/kmsg positioned after the newest record, or returns -1. */
-static int kmsg_open_at_end(void)
-{
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-
-	if (fd >= 0)
-		lseek(fd, 0, SEEK_END);
-	return fd;
-}
-
-/* Returns 1 if a record read from fd since it was opened reports a KASAN or other BUG. */
-static int kmsg_has_report(int fd)
-{
-	char rec[8192];
-	int found = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return 0;
-	while ((n = read(fd, rec, sizeof(rec) - 1)) != 0) {
-		if (n < 0) {
-			if (errno == EPIPE)
-				continue;	/* overwritten records */
-			break;			/* EAGAIN: no more */
-		}
-		rec[n] = 0;
-		if (strstr(rec, "KASAN") || strstr(rec, "BUG:") ||
-		    strstr(rec, "general protection fault")) {
-			char *msg = strchr(rec, ';');
-
-			say("kernel: %s", msg ? msg + 1 : rec);
-			found = 1;
-		}
-	}
-	return found;
-}
-
 int main(void)
 {
-	struct usb_ffs_dmabuf_transfer_req req = { 0 };
 	struct dma_buf_export_sync_file exp = { 0 };
 	struct gadget g = { .ep0 = -1, .ep_in = -1, .ep_out = -1 };
 	struct pollfd p;
@@ -66,22 +28,8 @@ int main(void)
 	buf = make_udmabuf(BUF_SIZE);
 	kmsg = kmsg_open_at_end();
 
-	err = xioctl(g.ep_in, FUNCTIONFS_DMABUF_ATTACH, &buf);
-	say("ATTACH udmabuf to ep1: %s", errname(err));
-	if (err) {
-		errno = err;
-		die("ATTACH (does the UDC support scatter-gather? kernel-patches 0001)");
-	}
-
-	req.fd = buf;
-	req.length = BUF_SIZE;
-	err = xioctl(g.ep_in, FUNCTIONFS_DMABUF_TRANSFER, &req);
-	say("TRANSFER %d bytes on ep1 (nobody reads on the host: stays pending): %s",
-	    BUF_SIZE, errname(err));
-	if (err) {
-		errno = err;
-		die("TRANSFER");
-	}
+	attach_or_die(g.ep_in, "ep1", buf);
+	transfer_pending_or_die(g.ep_in, buf);
 
 	exp.flags = DMA_BUF_SYNC_WRITE;
 	exp.fd = -1;
