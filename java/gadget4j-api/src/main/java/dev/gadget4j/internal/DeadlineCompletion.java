@@ -12,8 +12,16 @@ public interface DeadlineCompletion {
     long NO_READING = Long.MIN_VALUE;
 
     /**
+     * {@link #awaitBytesUntil}'s result when the deadline came before the request completed: a
+     * value, not an exception, because a stream that waits with a short timeout on an idle
+     * endpoint would otherwise build one, with its stack trace, at every wait.
+     */
+    long TIMED_OUT = -1;
+
+    /**
      * {@link dev.gadget4j.Completion#awaitBytes} until {@code deadlineNanos}, a
-     * {@link System#nanoTime()} value ({@link Long#MAX_VALUE}: no limit).
+     * {@link System#nanoTime()} value ({@link Long#MAX_VALUE}: no limit), except that the
+     * deadline's passing is the result {@link #TIMED_OUT} instead of an ETIMEDOUT exception.
      *
      * <p>{@code nowNanos} is the caller's own reading of that clock, from which it computed the
      * deadline, or {@link #NO_READING}. A handle whose first wait needs the time left takes it
@@ -21,6 +29,9 @@ public interface DeadlineCompletion {
      * transfer, not twice (a clock reading costs about a microsecond on an emulated CPU). The
      * first wait then ends late by the time the caller spent between its reading and this call,
      * so callers pass a reading only when nothing between them can wait or run a user's code.
+     *
+     * @return the bytes transferred, or {@link #TIMED_OUT}
+     * @throws dev.gadget4j.GadgetException the request's own failure
      */
     long awaitBytesUntil(long deadlineNanos, long nowNanos);
 

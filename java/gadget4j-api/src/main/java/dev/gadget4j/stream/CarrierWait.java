@@ -27,7 +27,9 @@ final class CarrierWait {
      * caller's reading of the clock {@code now} as {@link DeadlineCompletion#awaitBytesUntil}
      * takes it.
      *
-     * @throws dev.gadget4j.GadgetException ETIMEDOUT at the deadline, or the completion's error
+     * @return the bytes moved, or {@link DeadlineCompletion#TIMED_OUT} at the deadline (a
+     *         completion that is not a {@link DeadlineCompletion} throws ETIMEDOUT instead)
+     * @throws dev.gadget4j.GadgetException the completion's error
      */
     static long awaitBytes(Completion c, long deadline, long now) {
         if (Thread.currentThread().isVirtual()) {

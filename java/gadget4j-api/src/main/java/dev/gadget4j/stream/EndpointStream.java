@@ -317,7 +317,8 @@ public abstract sealed class EndpointStream implements AutoCloseable permits InS
             return -3;
         }
         try {
-            return CarrierWait.awaitBytes(c, deadline, now);
+            long n = CarrierWait.awaitBytes(c, deadline, now);
+            return n == DeadlineCompletion.TIMED_OUT ? -1 : n;
         } catch (GadgetException e) {
             if (e.errno() == Errno.ETIMEDOUT) {
                 return -1;

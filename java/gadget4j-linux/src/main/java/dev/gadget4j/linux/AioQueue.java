@@ -172,20 +172,24 @@ final class AioQueue {
         @Override
         public int await(Duration timeout) {
             long now = System.nanoTime();
-            return awaitUntil(now + Waits.nanos(timeout), now, timeout);
+            if (!reapedBy(now + Waits.nanos(timeout), now)) {
+                throw new GadgetException("io_getevents", path, Errno.ETIMEDOUT, (read ? "read" : "write") + " of "
+                        + length + " bytes not complete after " + timeout);
+            }
+            return bytesOrFailure();
         }
 
         @Override
         public long awaitBytesUntil(long deadlineNanos, long nowNanos) {
-            return awaitUntil(deadlineNanos, nowNanos, null);
+            return reapedBy(deadlineNanos, nowNanos) ? bytesOrFailure() : TIMED_OUT;
         }
 
-        /** {@code timeout} only names the wait in the exception (null: a deadline of the caller's). */
-        private int awaitUntil(long deadline, long now, Duration timeout) {
-            if (!Waits.awaitReaped(reaping, monitor, this, deadline, now, reaper, "io_getevents", path)) {
-                throw new GadgetException("io_getevents", path, Errno.ETIMEDOUT, (read ? "read" : "write") + " of "
-                        + length + " bytes not complete after " + (timeout != null ? timeout : "the stream's timeout"));
-            }
+        private boolean reapedBy(long deadline, long now) {
+            return Waits.awaitReaped(reaping, monitor, this, deadline, now, reaper, "io_getevents", path);
+        }
+
+        /** Done: the bytes moved, or its failure as the exception. */
+        private int bytesOrFailure() {
             if (error != null) {
                 throw new GadgetException(read ? "read (aio)" : "write (aio)", path, error,
                         note != null ? note : (read ? "read" : "write") + " of " + length + " bytes completed with "

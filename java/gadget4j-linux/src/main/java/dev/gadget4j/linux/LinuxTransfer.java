@@ -660,22 +660,24 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
     @Override
     public void await(Duration timeout) {
         long now = System.nanoTime();
-        awaitUntil(timeout == null ? Long.MAX_VALUE : now + Waits.nanos(timeout), now, timeout);
+        if (!waitUntil(timeout == null ? Long.MAX_VALUE : now + Waits.nanos(timeout), now, null)) {
+            throw new GadgetException("wait (DMABUF fence)", owner.path(), Errno.ETIMEDOUT,
+                    "transfer #" + seqno + " of DMABUF fd " + buf.fd() + " not complete after " + timeout);
+        }
+        throwIfFailed();
     }
 
     @Override
     public long awaitBytesUntil(long deadlineNanos, long nowNanos) {
-        awaitUntil(deadlineNanos, nowNanos, null);
+        if (!waitUntil(deadlineNanos, nowNanos, null)) {
+            return TIMED_OUT;
+        }
+        throwIfFailed();
         return length;
     }
 
-    /** {@code timeout} only names the wait in the exception (null: a deadline of the caller's). */
-    private void awaitUntil(long deadline, long now, Duration timeout) {
-        if (!waitUntil(deadline, now, null)) {
-            throw new GadgetException("wait (DMABUF fence)", owner.path(), Errno.ETIMEDOUT,
-                    "transfer #" + seqno + " of DMABUF fd " + buf.fd() + " not complete after "
-                            + (timeout != null ? timeout : "the stream's timeout"));
-        }
+    /** Done: its failure as the exception. */
+    private void throwIfFailed() {
         Errno e = error;
         if (e != null) {
             throw new GadgetException("FUNCTIONFS_DMABUF_TRANSFER", owner.path(), e,

@@ -87,28 +87,48 @@ final class DmaXfer extends Xfer implements Transfer, DeadlineCompletion {
 
     @Override
     public long awaitBytesUntil(long deadlineNanos, long nowNanos) {
-        awaitUntil(bus.deadlineFromSystem(deadlineNanos), null);
-        return length;
+        bus.lock.lock();
+        try {
+            if (!signalledBy(bus.deadlineFromSystem(deadlineNanos))) {
+                return TIMED_OUT;
+            }
+            throwIfFailed();
+            return length;
+        } finally {
+            bus.lock.unlock();
+        }
     }
 
-    /** {@code timeout} only names the wait in the exception (null: a deadline of the caller's). */
     private void awaitUntil(long deadline, Duration timeout) {
         bus.lock.lock();
         try {
-            while (!fence.signaled) {
-                if (!bus.await(deadline, "wait (DMABUF fence)", endpoint.path())) {
-                    throw new GadgetException("wait (DMABUF fence)", endpoint.path(), Errno.ETIMEDOUT,
-                            "transfer #" + fence.seqno + " of DMABUF fd " + attachment.buf.fd() + " not complete after "
-                                    + (timeout != null ? timeout : "the stream's timeout"));
-                }
+            if (!signalledBy(deadline)) {
+                throw new GadgetException("wait (DMABUF fence)", endpoint.path(), Errno.ETIMEDOUT,
+                        "transfer #" + fence.seqno + " of DMABUF fd " + attachment.buf.fd() + " not complete after "
+                                + timeout);
             }
-            if (fence.error != null) {
-                throw new GadgetException("FUNCTIONFS_DMABUF_TRANSFER", endpoint.path(), fence.error,
-                        "transfer #" + fence.seqno + " of DMABUF fd " + attachment.buf.fd() + " completed with "
-                                + fence.error.name());
-            }
+            throwIfFailed();
         } finally {
             bus.lock.unlock();
+        }
+    }
+
+    /** Lock held: waits for the fence until {@code deadline}; whether it signalled. */
+    private boolean signalledBy(long deadline) {
+        while (!fence.signaled) {
+            if (!bus.await(deadline, "wait (DMABUF fence)", endpoint.path())) {
+                return fence.signaled;
+            }
+        }
+        return true;
+    }
+
+    /** Lock held, fence signalled. */
+    private void throwIfFailed() {
+        if (fence.error != null) {
+            throw new GadgetException("FUNCTIONFS_DMABUF_TRANSFER", endpoint.path(), fence.error,
+                    "transfer #" + fence.seqno + " of DMABUF fd " + attachment.buf.fd() + " completed with "
+                            + fence.error.name());
         }
     }
 

@@ -79,23 +79,35 @@ final class Request extends Xfer implements IoRequest, DeadlineCompletion {
 
     @Override
     public long awaitBytesUntil(long deadlineNanos, long nowNanos) {
-        return awaitUntil(bus.deadlineFromSystem(deadlineNanos), null);
+        bus.lock.lock();
+        try {
+            return completeBy(bus.deadlineFromSystem(deadlineNanos)) ? result() : TIMED_OUT;
+        } finally {
+            bus.lock.unlock();
+        }
     }
 
-    /** {@code timeout} only names the wait in the exception (null: a deadline of the caller's). */
     private int awaitUntil(long deadline, Duration timeout) {
         bus.lock.lock();
         try {
-            while (!complete) {
-                if (!bus.await(deadline, operation, object())) {
-                    throw new GadgetException(operation, object(), Errno.ETIMEDOUT, "not complete after "
-                            + (timeout != null ? timeout : "the stream's timeout") + " (" + done + " of " + length + " bytes)");
-                }
+            if (!completeBy(deadline)) {
+                throw new GadgetException(operation, object(), Errno.ETIMEDOUT,
+                        "not complete after " + timeout + " (" + done + " of " + length + " bytes)");
             }
             return result();
         } finally {
             bus.lock.unlock();
         }
+    }
+
+    /** Lock held: waits for the request's completion until {@code deadline}; whether it completed. */
+    private boolean completeBy(long deadline) {
+        while (!complete) {
+            if (!bus.await(deadline, operation, object())) {
+                return complete;
+            }
+        }
+        return true;
     }
 
     /**
