@@ -5,6 +5,7 @@ import dev.gadget4j.DmaBuf;
 import dev.gadget4j.DmaBufAllocator;
 import dev.gadget4j.Endpoint;
 import dev.gadget4j.Transfer;
+import dev.gadget4j.internal.PrivateDmaBufs;
 import dev.gadget4j.internal.RecyclingEndpoint;
 import java.lang.foreign.MemorySegment;
 
@@ -25,7 +26,8 @@ final class DmaBufLane implements Lane {
         handles = new Transfer[depth];
         try {
             for (int i = 0; i < depth; i++) {
-                bufs[i] = allocator.allocate(bytes);
+                // attached to one endpoint at a time: the backend may keep less state per transfer
+                bufs[i] = allocator instanceof PrivateDmaBufs own ? own.allocatePrivate(bytes) : allocator.allocate(bytes);
             }
         } catch (RuntimeException e) {
             close();

@@ -21,7 +21,13 @@ final class DmaBufFences {
 
     /** Unique per buffer: droppers of several buffers take them in this order. */
     final long id = IDS.incrementAndGet();
-    final TransferList live = new TransferList();
+    /**
+     * A private buffer's ({@link dev.gadget4j.internal.PrivateDmaBufs}): one attachment at a time,
+     * so no transfer of it on another attachment is ever in flight, and none of its transfers
+     * needs {@link #begun} or peers.
+     */
+    final boolean single;
+    final TransferList live;
     /**
      * How many TRANSFERs of this buffer were begun (counted before the ioctl): one that begins
      * between a transfer's look at its peers and its export may have its fence in that export.
@@ -29,6 +35,28 @@ final class DmaBufFences {
     final AtomicLong begun = new AtomicLong();
     /** Bit 0: DROPPING; the rest: twice the exports in progress. */
     private final AtomicInteger state = new AtomicInteger();
+    /** A single buffer's attachment, on whichever endpoint: see {@link #claimAttachment}. */
+    private final AtomicInteger attached = new AtomicInteger();
+
+    DmaBufFences(boolean single) {
+        this.single = single;
+        this.live = new TransferList(single);
+    }
+
+    /**
+     * Before an ATTACH: false when this buffer is single and attached already (to this or
+     * another endpoint); pair a true answer with {@link #releaseAttachment} once the attachment
+     * is gone or the ATTACH failed.
+     */
+    boolean claimAttachment() {
+        return !single || attached.compareAndSet(0, 1);
+    }
+
+    void releaseAttachment() {
+        if (single) {
+            attached.set(0);
+        }
+    }
 
     /** Begins an export (or a guarded CPU-access SYNC); waits while the buffer is being dropped. */
     void enterExport() {

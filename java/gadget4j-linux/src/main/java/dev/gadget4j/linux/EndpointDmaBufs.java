@@ -48,6 +48,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * of the buffer's TRANSFER count, one bind-gate entry, one export entry, the per-thread
  * {@link FenceScratch} for every struct, five syscalls (TRANSFER, EXPORT_SYNC_FILE, FILE_INFO,
  * poll only when not yet signalled, close).
+ *
+ * <p>A stream's own buffers ({@link dev.gadget4j.internal.PrivateDmaBufs}, "single": one
+ * attachment at a time, checked at ATTACH) skip what only other attachments of the buffer need:
+ * the TRANSFER count and the peers read before the export, and the list's lock (their list holds
+ * the attachment's latest transfer alone, which a new transfer replaces only once it was
+ * released; see {@link TransferList}).
  */
 final class EndpointDmaBufs {
     /**
@@ -98,6 +104,9 @@ final class EndpointDmaBufs {
             if (prev != null && (!prev.isDone() || prev.mayStillBeInFlight())) {
                 queuing = false;
                 return false;
+            }
+            if (prev != null && buf.fences().single) {
+                prev.awaitReleased(); // its list's one place: done, its last user closes it now
             }
             return true;
         }
@@ -227,9 +236,14 @@ final class EndpointDmaBufs {
     void attach(DmaBuf buf) {
         LinuxDmaBuf l = resolve(buf, EndpointErrors.ATTACH);
         synchronized (attachLock) {
+            if (!l.fences().claimAttachment()) {
+                throw new GadgetException(EndpointErrors.ATTACH, path, Errno.EBUSY, "DMABUF fd " + l.fd()
+                        + " is a stream's own buffer and is attached to an endpoint already");
+            }
             try {
                 fdIoctl(Ioctl.FUNCTIONFS_DMABUF_ATTACH, l);
             } catch (GadgetException e) {
+                l.fences().releaseAttachment();
                 throw EndpointErrors.attach(e.errno(), path, l.fd(), ffs.gadget().isBound(), e);
             }
             Attachment[] old = attachments;
@@ -255,6 +269,7 @@ final class EndpointDmaBufs {
             Attachment[] old = attachments;
             for (int i = 0; i < old.length; i++) {
                 if (old[i] == a) {
+                    a.buf.fences().releaseAttachment();
                     Attachment[] now = new Attachment[old.length - 1];
                     System.arraycopy(old, 0, now, 0, i);
                     System.arraycopy(old, i + 1, now, i, now.length - i);
@@ -377,7 +392,9 @@ final class EndpointDmaBufs {
                 }
                 throw transferFailed(l, length, Errno.EBUSY);
             }
-            l.fences().begun.incrementAndGet();
+            if (!l.fences().single) {
+                l.fences().begun.incrementAndGet();
+            }
             s.transferRequest(dmabufFd, length);
             while (true) {
                 int r;
@@ -422,11 +439,17 @@ final class EndpointDmaBufs {
                 return LinuxTransfer.settled(this, l, length, seq, started, null, false,
                         "its attachment was detached by another thread while it was being queued");
             }
-            long begun = fences.begun.get();
-            FencePeers peers = FencePeers.pendingOthers(fences.live, a);
-            int sync = FenceCalls.exportSyncFile(dmabufFd, Constants.DMA_BUF_SYNC_RW, s);
-            if (fences.begun.get() != begun) {
-                peers = FencePeers.incomplete(peers);
+            FencePeers peers = null; // a single buffer's export holds its own transfer's fence only
+            int sync;
+            if (fences.single) {
+                sync = FenceCalls.exportSyncFile(dmabufFd, Constants.DMA_BUF_SYNC_RW, s);
+            } else {
+                long begun = fences.begun.get();
+                peers = FencePeers.pendingOthers(fences.live, a);
+                sync = FenceCalls.exportSyncFile(dmabufFd, Constants.DMA_BUF_SYNC_RW, s);
+                if (fences.begun.get() != begun) {
+                    peers = FencePeers.incomplete(peers);
+                }
             }
             if (sync < 0) {
                 return LinuxTransfer.settled(this, l, length, seq, started, null, false,
@@ -493,8 +516,13 @@ final class EndpointDmaBufs {
             for (int i = 0; i < taken; i++) {
                 buffers[i].endDrop();
             }
+            Attachment[] gone;
             synchronized (attachLock) {
+                gone = attachments; // a DETACH meanwhile released its own
                 attachments = new Attachment[0];
+            }
+            for (Attachment a : gone) {
+                a.buf.fences().releaseAttachment();
             }
             wake.close();
         }

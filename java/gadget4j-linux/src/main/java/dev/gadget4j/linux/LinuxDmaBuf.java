@@ -31,11 +31,12 @@ final class LinuxDmaBuf implements DmaBuf {
     private final Mapping mapping;
     private final DmaBufSync sync;
     private final long size;
-    private final DmaBufFences fences = new DmaBufFences();
+    private final DmaBufFences fences;
     private Access cpuAccess;
     private volatile boolean closed;
 
-    LinuxDmaBuf(LinuxDmaBufAllocator allocator, DmaBufMemory memory, Fd fd, Mapping mapping, long size) {
+    LinuxDmaBuf(LinuxDmaBufAllocator allocator, DmaBufMemory memory, Fd fd, Mapping mapping, long size,
+                boolean single) {
         this.allocator = allocator;
         this.memory = memory;
         this.fd = fd;
@@ -44,6 +45,7 @@ final class LinuxDmaBuf implements DmaBuf {
         this.mapping = mapping;
         this.sync = new DmaBufSync(fd, mapping.structs());
         this.size = size;
+        this.fences = new DmaBufFences(single);
     }
 
     LinuxDmaBufAllocator allocator() {

@@ -4,6 +4,7 @@ import dev.gadget4j.DmaBufAllocator;
 import dev.gadget4j.DmaBufSource;
 import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
+import dev.gadget4j.internal.PrivateDmaBufs;
 import dev.gadget4j.linux.sys.Fd;
 import dev.gadget4j.linux.sys.FenceNames;
 import dev.gadget4j.linux.sys.Mapping;
@@ -23,7 +24,7 @@ import java.util.stream.Stream;
  * buffer names this allocator as its owner, which is how endpoints recognise the backend's
  * buffers, and shares its {@link FenceGuard}.
  */
-final class LinuxDmaBufAllocator implements DmaBufAllocator {
+final class LinuxDmaBufAllocator implements DmaBufAllocator, PrivateDmaBufs {
     /** CMA heaps are named after their CMA area, which differs by board; these names are not CMA. */
     private static final List<String> NOT_CMA = List.of("system", "system-uncached");
 
@@ -42,7 +43,12 @@ final class LinuxDmaBufAllocator implements DmaBufAllocator {
 
     @Override
     public LinuxDmaBuf allocate(long size) {
-        return allocate(memory(defaultSource), size);
+        return allocate(memory(defaultSource), size, false);
+    }
+
+    @Override
+    public LinuxDmaBuf allocatePrivate(long size) {
+        return allocate(memory(defaultSource), size, true);
     }
 
     @Override
@@ -69,10 +75,15 @@ final class LinuxDmaBufAllocator implements DmaBufAllocator {
     }
 
     /** An allocator of one source, owned by the backend's allocator. */
-    private record Sourced(LinuxDmaBufAllocator owner, DmaBufMemory memory) implements DmaBufAllocator {
+    private record Sourced(LinuxDmaBufAllocator owner, DmaBufMemory memory) implements DmaBufAllocator, PrivateDmaBufs {
         @Override
         public LinuxDmaBuf allocate(long size) {
-            return owner.allocate(memory, size);
+            return owner.allocate(memory, size, false);
+        }
+
+        @Override
+        public LinuxDmaBuf allocatePrivate(long size) {
+            return owner.allocate(memory, size, true);
         }
 
         @Override
@@ -125,7 +136,8 @@ final class LinuxDmaBufAllocator implements DmaBufAllocator {
                 + files.dmaHeaps() + " has " + heaps() + "; " + need);
     }
 
-    LinuxDmaBuf allocate(DmaBufMemory memory, long size) {
+    /** A buffer of {@code memory}; {@code single}: attached to one endpoint at a time ({@link PrivateDmaBufs}). */
+    LinuxDmaBuf allocate(DmaBufMemory memory, long size, boolean single) {
         backend.checkOpen(memory.operation());
         checkSize(memory, size);
         Fd dmabuf;
@@ -147,7 +159,7 @@ final class LinuxDmaBufAllocator implements DmaBufAllocator {
             dmabuf.close();
             throw e;
         }
-        return backend.register(new LinuxDmaBuf(this, memory, dmabuf, mapping, size));
+        return backend.register(new LinuxDmaBuf(this, memory, dmabuf, mapping, size, single));
     }
 
     private void checkSize(DmaBufMemory memory, long size) {

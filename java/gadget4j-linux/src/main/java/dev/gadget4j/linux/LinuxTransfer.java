@@ -65,7 +65,9 @@ import java.util.Optional;
  * is closed and out of its buffer's list: a dropper waits for RELEASED, not CLOSING, before the
  * kernel may free the attachment, since closing a sync_file takes its fences' locks; only a
  * RELEASED transfer may be refilled by its endpoint for a new one (see
- * {@link #refill}). While its export holds its own fence alone and nothing needs that fence's
+ * {@link #refill}). A thread that reads the result while it is the only user and nothing is
+ * being dropped (a stream's wait) takes PUBLISHING and CLOSING in one compare-and-set, closes the
+ * sync_file and stores the final state, its own use ended with it. While its export holds its own fence alone and nothing needs that fence's
  * signal time (no other transfer took it as a peer, no JFR transfer event measures its latency),
  * FILE_INFO is asked for the file's status, name and count only, without the fence array: the
  * name says the one fence is FunctionFS's ({@link FenceNames#loneFunctionFs}), or that the export
@@ -249,11 +251,14 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
 
     // ---- the state word ----
 
-    /** Begins a use of the sync_file; false once it is dropped or done (read the result then). */
+    /**
+     * Begins a use of the sync_file; false once it is dropped, or done or being published (read
+     * the result then: {@link #awaitDone}).
+     */
     private boolean enterUse() {
         while (true) {
             int s = state;
-            if ((s & (DROP | DONE)) != 0) {
+            if ((s & (DROP | DONE | PUBLISHING)) != 0) {
                 return false;
             }
             if (STATE.compareAndSet(this, s, s + USE)) {
@@ -262,8 +267,15 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
         }
     }
 
-    /** Ends a use; the last user out of a done transfer closes the sync_file. */
+    /**
+     * Ends a use; the last user out of a done transfer closes the sync_file. A use that
+     * {@link #publish} ended itself (the sole user's finish) is over already: the transfer is
+     * RELEASED, which no other path sets while a use is held.
+     */
     private void exitUse() {
+        if ((state & RELEASED) != 0) {
+            return;
+        }
         int now = (int) STATE.getAndAdd(this, -USE) - USE;
         if ((now & DONE) != 0 && now < USE) {
             release();
@@ -287,6 +299,18 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
     }
 
     private void publish(Errno e, boolean statusKnown, String why, int status, long at) {
+        if (state == USE && STATE.compareAndSet(this, USE, USE | PUBLISHING | CLOSING)) {
+            // The caller is the only user and no DETACH or close is settling the transfer (a
+            // stream's own wait): it claims the result and the close in one step, ends its use
+            // with them, and publishes DONE and RELEASED in one release store. New users are
+            // refused meanwhile (PUBLISHING) and a dropper that arrives waits for RELEASED
+            // (CLOSING): one atomic operation where the claim, DONE, the last use's exit and the
+            // close's two bits took five.
+            writeResult(e, statusKnown, why, status, at);
+            closeSyncFile();
+            STATE.setRelease(this, SPENT);
+            return;
+        }
         // One thread claims the result with a bit, writes it, then sets DONE, which publishes it
         // to the readers of done(): one atomic operation fewer than a monitor around the writes.
         // A thread that loses the claim waits for DONE, a few stores away, so that done() holds
@@ -297,12 +321,17 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
             awaitDone();
             return;
         }
+        writeResult(e, statusKnown, why, status, at);
+        STATE.getAndAdd(this, DONE);
+    }
+
+    /** The claimed result's fields, before DONE publishes them; reported to a running recording. */
+    private void writeResult(Errno e, boolean statusKnown, String why, int status, long at) {
         error = e;
         known = statusKnown;
         note = why;
         fenceStatus = status;
         signalledAt = at;
-        STATE.getAndAdd(this, DONE);
         // the fence's own signal time: a recording's latency ends there, not at this reading
         GadgetEvents.transfer(owner.path(), GadgetEvents.DMABUF, owner.isIn(), length, e, started, at);
     }
@@ -316,11 +345,16 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
         if ((prev & CLOSING) != 0) {
             return;
         }
+        closeSyncFile();
+        STATE.getAndBitwiseOr(this, RELEASED);
+    }
+
+    /** CLOSING taken: closes the sync_file and leaves the buffer's list. */
+    private void closeSyncFile() {
         if (syncFd >= 0) {
             FenceCalls.closeSyncFile(syncFd); // the number is released even when close reports an error
             buf.fences().live.remove(this);
         }
-        STATE.getAndBitwiseOr(this, RELEASED);
     }
 
     // ---- reading the fence ----
@@ -479,7 +513,9 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
 
     /** Reads the fence once if still observable: whether it is still pending (or being settled). */
     boolean stillPending() {
-        tidy();
+        if (!tidy() && (state & PUBLISHING) != 0) {
+            awaitDone(); // being published: a few stores away
+        }
         return !done();
     }
 
@@ -565,7 +601,7 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
     }
 
     /** Another thread closes the sync_file: wait until it is closed. */
-    private void awaitReleased() {
+    void awaitReleased() {
         while ((state & RELEASED) == 0) {
             DmaBufFences.pause();
         }

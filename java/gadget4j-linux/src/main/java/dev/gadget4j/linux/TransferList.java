@@ -19,6 +19,7 @@ import java.util.Arrays;
 final class TransferList {
     private static final VarHandle SIZE;
     private static final VarHandle LOCK;
+    private static final VarHandle ONLY;
     /** Spins before a thread that finds the lock taken yields. */
     private static final int SPINS = 64;
 
@@ -27,6 +28,7 @@ final class TransferList {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             SIZE = lookup.findVarHandle(TransferList.class, "size", int.class);
             LOCK = lookup.findVarHandle(TransferList.class, "locked", boolean.class);
+            ONLY = lookup.findVarHandle(TransferList.class, "only", LinuxTransfer.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -41,9 +43,32 @@ final class TransferList {
     private int size;
     /** The lock word: true while a thread changes or walks the list. */
     private boolean locked;
+    /**
+     * A single buffer's list ({@link DmaBufFences#single}) holds one transfer at most: its one
+     * attachment's latest, which its endpoint adds during its export only after the one before
+     * was released (removed). Adds and drops of the buffer exclude each other (its export
+     * exclusion), so the one field's writers never race: an add with a remove, or two removes
+     * (a transfer is released once). A dropper may read a transfer that is being removed, which
+     * it finds released. No lock, no compare-and-set: an add is a release store, a remove one more.
+     */
+    private final boolean single;
+    private LinuxTransfer only;
+
+    TransferList(boolean single) {
+        this.single = single;
+    }
+
+    TransferList() {
+        this(false);
+    }
 
     /** Adds {@code t}: the new size. */
     int add(LinuxTransfer t) {
+        if (single) {
+            t.listIndex(0);
+            ONLY.setRelease(this, t);
+            return 1;
+        }
         lock();
         try {
             int n = size;
@@ -60,6 +85,13 @@ final class TransferList {
     }
 
     void remove(LinuxTransfer t) {
+        if (single) {
+            if (only == t) {
+                t.listIndex(-1);
+                ONLY.setRelease(this, null);
+            }
+            return;
+        }
         lock();
         try {
             int i = t.listIndex();
@@ -82,6 +114,10 @@ final class TransferList {
 
     /** A copy, for the rare paths that settle several transfers (detach, close). */
     LinuxTransfer[] snapshot() {
+        if (single) {
+            LinuxTransfer t = (LinuxTransfer) ONLY.getAcquire(this);
+            return t == null ? new LinuxTransfer[0] : new LinuxTransfer[] {t};
+        }
         lock();
         try {
             return Arrays.copyOf(items, size);
@@ -96,6 +132,10 @@ final class TransferList {
      * call is seen, one that races with it may or may not be, as with the lock.
      */
     boolean anyOtherThan(EndpointDmaBufs.Attachment a) {
+        if (single) {
+            LinuxTransfer t = (LinuxTransfer) ONLY.getAcquire(this);
+            return t != null && t.attachment() != a;
+        }
         if ((int) SIZE.getAcquire(this) == 0) {
             return false;
         }

@@ -29,7 +29,7 @@ class LinuxDmaBufHostTest {
     /** A buffer over a memfd (the mapping and close logic do not care who exported the fd). */
     private static LinuxDmaBuf memfdBuffer(LinuxBackend backend, SystemFiles files) {
         Fd memfd = Memfd.create("dmabuf-close", SIZE);
-        return new LinuxDmaBuf(backend.dmaBufs(), new UdmabufMemory(files), memfd, Mapping.map(memfd, SIZE), SIZE);
+        return new LinuxDmaBuf(backend.dmaBufs(), new UdmabufMemory(files), memfd, Mapping.map(memfd, SIZE), SIZE, false);
     }
 
     @Test

@@ -73,6 +73,26 @@ class TransferListTest {
     }
 
     @Test
+    void singleBuffersList_holdsItsOneTransfer_untilThatOneIsRemoved() {
+        TransferList list = new TransferList(true);
+        assertFalse(list.anyOtherThan(first));
+        assertEquals(0, list.snapshot().length);
+        LinuxTransfer t = on(first, 1);
+        list.add(t);
+        assertArrayEquals(new LinuxTransfer[] {t}, list.snapshot());
+        assertFalse(list.anyOtherThan(first));
+        assertTrue(list.anyOtherThan(null), "a CPU-access bracket waits for every transfer of the buffer");
+        LinuxTransfer next = on(first, 2);
+        list.remove(next); // not the member: ignored
+        assertArrayEquals(new LinuxTransfer[] {t}, list.snapshot());
+        list.remove(t);
+        assertEquals(-1, t.listIndex());
+        assertEquals(0, list.snapshot().length);
+        list.add(next);
+        assertArrayEquals(new LinuxTransfer[] {next}, list.snapshot());
+    }
+
+    @Test
     void anyOtherThan_afterAnotherThreadsAddIsHandedOver_seesIt() throws InterruptedException {
         TransferList list = new TransferList();
         CountDownLatch added = new CountDownLatch(1);
