@@ -14,14 +14,16 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Linux AIO on one endpoint file: an io context created on first use, requests submitted with
  * {@code io_submit}, completions reaped by whichever thread awaits (no reaper thread: one waiter
  * at a time runs {@code io_getevents} and completes every request it reaps, the others wait on a
  * monitor in short slices), cancellation with {@code io_cancel} (FunctionFS dequeues the USB
- * request, which completes with ECONNRESET).
+ * request, which completes with ECONNRESET). The slots and the requests' results are guarded by
+ * a {@link LockWord} ({@code slotLock}), the reaping right is another: a streamed request takes
+ * each once (submit, then the reap of its completion), one compare-and-set and one release store
+ * apiece, and the monitor only when a waiter sleeps on it.
  *
  * <p>Everything the kernel sees is allocated once with the context: {@value #DEPTH} slots, each an
  * iocb, a pointer cell naming it (io_submit's {@code struct iocb **}) and, for heap segments, a
@@ -30,7 +32,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * allocate only the {@link IoRequest} handed to the caller, and nothing when the caller hands a
  * finished one back to be refilled (the library's streams do). Each completion is reported to a
  * running JFR recording ({@link GadgetEvents#transfer}; one flag test while none runs). A slot is reused only after its
- * request was reaped, and {@link Request#cancel()} calls io_cancel under the monitor, so it never
+ * request was reaped, and {@link Request#cancel()} calls io_cancel under the slot lock, so it never
  * names a slot that was handed to a newer request.
  *
  * <p>Native segments are used in place and must stay valid until the request completes.
@@ -44,14 +46,16 @@ final class AioQueue {
     private final Fd file;
     private final String path;
     private final BlockedCalls blocked;
-    private final ReentrantLock reaping = new ReentrantLock();
+    private final LockWord reaping = new LockWord();
+    /** Where waiters that do not hold the reaping right sleep. */
     private final ReapMonitor monitor = new ReapMonitor();
     private final Waits.Reap reaper = this::reapLocked;
-    /** Guarded by monitor. */
+    /** Guards the slots, every request's fields until it is done, the context's set-up and {@code closed}. */
+    private final LockWord slotLock = new LockWord();
     private final RequestSlots<Request> slots = new RequestSlots<>(DEPTH);
     /**
-     * Set under the monitor with the context, last (its volatile write publishes the segments
-     * below to a reaper that reads it without the monitor), never changed afterwards.
+     * Set under the slot lock with the context, last (its volatile write publishes the segments
+     * below to a reaper that reads it without the lock), never changed afterwards.
      */
     private volatile Aio aio;
     private Arena arena;
@@ -60,7 +64,7 @@ final class AioQueue {
     /** The reaper's (reaping held). */
     private MemorySegment events;
     private MemorySegment timespec;
-    /** io_cancel's result (monitor held). */
+    /** io_cancel's result (slot lock held). */
     private MemorySegment cancelResult;
     private boolean closed;
 
@@ -73,7 +77,7 @@ final class AioQueue {
     /**
      * One asynchronous read or write. The library's streams hand a finished one back to
      * {@link #submit} for their next request ({@link dev.gadget4j.internal.RecyclingEndpoint}),
-     * which refills it: every field is (re)set under the monitor before the kernel sees the slot.
+     * which refills it: every field is (re)set under the slot lock before the kernel sees the slot.
      */
     final class Request implements IoRequest, Waits.Completion, DeadlineCompletion {
         private static final VarHandle DONE;
@@ -91,7 +95,7 @@ final class AioQueue {
         private long length;
         private int slot;
         private MemorySegment kernelBuffer;
-        /** Written under the monitor, last in {@link #complete}: see {@link Waits.Completion}. */
+        /** Written under the slot lock, last in {@link #complete}, with release semantics: see {@link Waits.Completion}. */
         private volatile boolean done;
         private long result;
         private Errno error;
@@ -101,14 +105,14 @@ final class AioQueue {
         /** False for a request the kernel refused: its end is the exception, not a transfer event. */
         private boolean queued;
 
-        /** Monitor held: a new request of {@code length} bytes of {@code user}, not yet in a slot. */
+        /** Slot lock held: a new request of {@code length} bytes of {@code user}, not yet in a slot. */
         private Request fill(boolean read, MemorySegment user, long length) {
             this.read = read;
             this.user = user;
             this.length = length;
             this.slot = -1;
             this.kernelBuffer = null;
-            DONE.set(this, false); // plain: the monitor's exit publishes it; no barrier per request
+            DONE.set(this, false); // plain: the lock's release publishes it; no barrier per request
             this.result = 0;
             this.error = null;
             this.note = null;
@@ -117,18 +121,18 @@ final class AioQueue {
             return this;
         }
 
-        /** Monitor held: ends a request the kernel never took. */
+        /** Slot lock held: ends a request the kernel never took. */
         private void refused(long res) {
             queued = false;
             complete(res, null);
         }
 
-        /** Monitor held: whether {@link #submit} may refill it (this queue's, and reaped). */
+        /** Slot lock held: whether {@link #submit} may refill it (this queue's, and reaped). */
         private boolean spentIn(AioQueue queue) {
             return queue == AioQueue.this && done;
         }
 
-        /** Monitor held: the slot it was given and the memory the kernel moves data to or from. */
+        /** Slot lock held: the slot it was given and the memory the kernel moves data to or from. */
         private MemorySegment place(int slot, MemorySegment kernelBuffer) {
             this.slot = slot;
             this.kernelBuffer = kernelBuffer;
@@ -140,7 +144,11 @@ final class AioQueue {
             return done;
         }
 
-        /** Monitor held: records the result and gives the slot back. */
+        /**
+         * Slot lock held: records the result and gives the slot back. DONE is a release store, so
+         * a waiter that reads it reads the result; one that began to sleep on the monitor just
+         * before it wakes at the end of its slice if this wake-up missed it (see {@link ReapMonitor}).
+         */
         private void complete(long res, String why) {
             if (done) {
                 return;
@@ -154,11 +162,11 @@ final class AioQueue {
                     MemorySegment.copy(kernelBuffer, 0, user, 0, res);
                 }
             }
-            done = true;
+            DONE.setRelease(this, true);
             if (slot >= 0) {
                 slots.release(slot);
             }
-            monitor.wakeAll();
+            monitor.wakeWaiters();
             if (queued) {
                 GadgetEvents.transfer(path, GadgetEvents.AIO, !read, result, error, started);
             }
@@ -200,19 +208,22 @@ final class AioQueue {
 
         @Override
         public boolean cancel() {
-            // Under the monitor, so that the slot cannot be reaped and reused meanwhile; not under
-            // the reaping lock, which a waiter may hold in io_getevents for a long timeout. A
+            // Under the slot lock, so that the slot cannot be reaped and reused meanwhile; not
+            // with the reaping right, which a waiter may hold in io_getevents for a long timeout. A
             // request that completed but was not reaped yet is unknown to io_cancel (EINVAL: false).
-            synchronized (monitor) {
+            slotLock.lock();
+            try {
                 if (done) {
                     return false;
                 }
                 return cancelLocked(slot);
+            } finally {
+                slotLock.unlock();
             }
         }
     }
 
-    /** Monitor held, context set. */
+    /** Slot lock held, context set. */
     private boolean cancelLocked(int slot) {
         try {
             return aio.cancel(iocbs[slot], cancelResult);
@@ -221,7 +232,7 @@ final class AioQueue {
         }
     }
 
-    /** Monitor held: the io context and the slots, on first use. */
+    /** Slot lock held: the io context and the slots, on first use. */
     private void setUpLocked() {
         Aio context = Aio.setup(DEPTH, "aio(" + path + ")");
         Arena a = Arena.ofShared();
@@ -252,7 +263,8 @@ final class AioQueue {
         int call = blocked.enter(op);
         try {
             Request r;
-            synchronized (monitor) {
+            slotLock.lock();
+            try {
                 if (closed) {
                     throw new GadgetException(op, path, Errno.EBADF, "the endpoint file is closed");
                 }
@@ -275,8 +287,10 @@ final class AioQueue {
                     r.refused(-e.errno().number());
                     throw e;
                 }
+            } finally {
+                slotLock.unlock();
             }
-            // Outside the monitor: io_submit on a FunctionFS endpoint sleeps until it is enabled
+            // Outside the lock: io_submit on a FunctionFS endpoint sleeps until it is enabled
             // (closing the endpoint wakes it: the request then completes with EINTR).
             long rc;
             do {
@@ -284,8 +298,11 @@ final class AioQueue {
             } while (rc == -EINTR && !blocked.isShutDown());
             if (rc < 0) {
                 Errno e = Waits.errno((int) -rc);
-                synchronized (monitor) {
+                slotLock.lock();
+                try {
                     r.refused(rc);
+                } finally {
+                    slotLock.unlock();
                 }
                 if (e == Errno.EINTR) {
                     throw blocked.closedError(op);
@@ -307,8 +324,8 @@ final class AioQueue {
     }
 
     /**
-     * Reaping held, and a request of the caller's not completed: so the context is set and not
-     * destroyed (close completes every request before it lets go of the reaping lock), and
+     * Reaping right held, and a request of the caller's not completed: so the context is set and
+     * not destroyed (close completes every request before it gives the right back), and
      * io_getevents has something to wait for.
      */
     private void reapLocked(long nanos) {
@@ -321,7 +338,11 @@ final class AioQueue {
             }
             throw e;
         }
-        synchronized (monitor) {
+        if (n <= 0) {
+            return;
+        }
+        slotLock.lock();
+        try {
             for (int i = 0; i < n; i++) {
                 long res = IoAbi.IoEvent.res(events, i);
                 Request r = slots.at(IoAbi.IoEvent.data(events, i));
@@ -335,6 +356,8 @@ final class AioQueue {
                     r.complete(res, null);
                 }
             }
+        } finally {
+            slotLock.unlock();
         }
     }
 
@@ -343,7 +366,8 @@ final class AioQueue {
      * context (io_destroy waits for the rest); requests not reaped by then report ECONNRESET.
      */
     void close() {
-        synchronized (monitor) {
+        slotLock.lock();
+        try {
             if (closed) {
                 return;
             }
@@ -356,20 +380,21 @@ final class AioQueue {
                     cancelLocked(i);
                 }
             }
+        } finally {
+            slotLock.unlock();
         }
         reaping.lock();
         try {
             long deadline = System.nanoTime() + CLOSE_DRAIN_NANOS;
             while (System.nanoTime() < deadline) {
-                synchronized (monitor) {
-                    if (slots.pending() == 0) {
-                        break;
-                    }
+                if (pending() == 0) {
+                    break;
                 }
                 reapLocked(Math.max(1, deadline - System.nanoTime())); // a cancelled request is pending
             }
             aio.close();
-            synchronized (monitor) {
+            slotLock.lock();
+            try {
                 for (int i = 0; i < DEPTH; i++) {
                     Request r = slots.at(i);
                     if (r != null) {
@@ -377,9 +402,20 @@ final class AioQueue {
                     }
                 }
                 arena.close(); // io_destroy has waited for every request: no iocb is in use
+            } finally {
+                slotLock.unlock();
             }
         } finally {
             reaping.unlock();
+        }
+    }
+
+    private int pending() {
+        slotLock.lock();
+        try {
+            return slots.pending();
+        } finally {
+            slotLock.unlock();
         }
     }
 }

@@ -8,26 +8,19 @@ import java.util.Arrays;
  * The transfers of one buffer whose sync_file is open, on any endpoint: an array that grows and
  * never shrinks, removal by swapping the last element in, so adding and removing allocate nothing
  * once the array has reached the largest number in flight. Each transfer keeps its index in the
- * list. Thread-safe: changes and walks hold a lock word briefly (one compare-and-set to take it,
- * one release store to give it back: a monitor costs two compare-and-sets and the JVM's lock
- * bookkeeping, and every transfer joins and leaves the list); {@link #anyOtherThan} on an empty
- * list takes none (a stream's buffer list is empty at each TRANSFER: the buffer's previous
- * transfer was released before it was reused). The lock is held for a few stores and no call
- * that can block, so a thread that finds it taken spins, yielding the processor after a few
- * rounds in case its holder was preempted.
+ * list. Thread-safe: changes and walks hold a {@link LockWord} for a few stores (every transfer
+ * joins and leaves the list); {@link #anyOtherThan} on an empty list takes none (a stream's
+ * buffer list is empty at each TRANSFER: the buffer's previous transfer was released before it
+ * was reused).
  */
 final class TransferList {
     private static final VarHandle SIZE;
-    private static final VarHandle LOCK;
     private static final VarHandle ONLY;
-    /** Spins before a thread that finds the lock taken yields. */
-    private static final int SPINS = 64;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             SIZE = lookup.findVarHandle(TransferList.class, "size", int.class);
-            LOCK = lookup.findVarHandle(TransferList.class, "locked", boolean.class);
             ONLY = lookup.findVarHandle(TransferList.class, "only", LinuxTransfer.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -41,8 +34,7 @@ final class TransferList {
      * where a volatile store would add a fence to every add and remove.
      */
     private int size;
-    /** The lock word: true while a thread changes or walks the list. */
-    private boolean locked;
+    private final LockWord lock = new LockWord();
     /**
      * A single buffer's list ({@link DmaBufFences#single}) holds one transfer at most: its one
      * attachment's latest, which its endpoint adds during its export only after the one before
@@ -69,7 +61,7 @@ final class TransferList {
             ONLY.setRelease(this, t);
             return 1;
         }
-        lock();
+        lock.lock();
         try {
             int n = size;
             if (n == items.length) {
@@ -80,7 +72,7 @@ final class TransferList {
             SIZE.setRelease(this, n + 1);
             return n + 1;
         } finally {
-            unlock();
+            lock.unlock();
         }
     }
 
@@ -92,7 +84,7 @@ final class TransferList {
             }
             return;
         }
-        lock();
+        lock.lock();
         try {
             int i = t.listIndex();
             int n = size;
@@ -108,7 +100,7 @@ final class TransferList {
             t.listIndex(-1);
             SIZE.setRelease(this, n - 1);
         } finally {
-            unlock();
+            lock.unlock();
         }
     }
 
@@ -118,11 +110,11 @@ final class TransferList {
             LinuxTransfer t = (LinuxTransfer) ONLY.getAcquire(this);
             return t == null ? new LinuxTransfer[0] : new LinuxTransfer[] {t};
         }
-        lock();
+        lock.lock();
         try {
             return Arrays.copyOf(items, size);
         } finally {
-            unlock();
+            lock.unlock();
         }
     }
 
@@ -139,7 +131,7 @@ final class TransferList {
         if ((int) SIZE.getAcquire(this) == 0) {
             return false;
         }
-        lock();
+        lock.lock();
         try {
             for (int i = 0; i < size; i++) {
                 if (items[i].attachment() != a) {
@@ -148,27 +140,7 @@ final class TransferList {
             }
             return false;
         } finally {
-            unlock();
+            lock.unlock();
         }
-    }
-
-    private void lock() {
-        if (!LOCK.compareAndSet(this, false, true)) {
-            contend();
-        }
-    }
-
-    private void contend() {
-        for (int spins = 0; !LOCK.compareAndSet(this, false, true); spins++) {
-            if (spins < SPINS) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();
-            }
-        }
-    }
-
-    private void unlock() {
-        LOCK.setRelease(this, false);
     }
 }

@@ -8,7 +8,6 @@ import dev.gadget4j.linux.sys.UsbfsAbi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Asynchronous bulk URBs on one usbfs handle: SUBMITURB, completions reaped by whichever thread
@@ -44,7 +43,7 @@ final class UrbQueue {
 
     private final Usbfs usbfs;
     private final String path;
-    private final ReentrantLock reaping = new ReentrantLock();
+    private final LockWord reaping = new LockWord();
     private final ReapMonitor monitor = new ReapMonitor();
     private final Waits.Reap reapFor = this::reapFor;
     private final Waits.Reap reapNow = nanos -> reapAll();

@@ -4,7 +4,6 @@ import dev.gadget4j.Errno;
 import dev.gadget4j.GadgetException;
 import dev.gadget4j.internal.DeadlineCompletion;
 import java.time.Duration;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * What the waiting code shares: timeouts to nanoseconds, kernel status numbers to {@link Errno},
@@ -18,9 +17,9 @@ final class Waits {
     }
 
     /**
-     * Whether a request has completed: a volatile read of a flag that its completion sets under
-     * the monitor after writing the result, so a thread that reads true reads the result without
-     * the monitor. Requests implement it: no lambda per wait.
+     * Whether a request has completed: a volatile read of a flag that its completion sets after
+     * writing the result, with release semantics, so a thread that reads true reads the result
+     * without a lock. Requests implement it: no lambda per wait.
      */
     interface Completion {
         boolean completed();
@@ -39,7 +38,7 @@ final class Waits {
      * Whether {@code done} holds after reaping what has completed, if no other thread is reaping.
      * A reap runs only while {@code done}'s request is pending, the reaping lock held.
      */
-    static boolean reapedNow(ReentrantLock reaping, ReapMonitor monitor, Completion done, Reap reap) {
+    static boolean reapedNow(LockWord reaping, ReapMonitor monitor, Completion done, Reap reap) {
         if (done.completed()) {
             return true;
         }
@@ -66,7 +65,7 @@ final class Waits {
      * interrupt. The monitor is taken only to wait and to wake: a stream's one thread, which
      * reaps its own completions, finds its request done with a volatile read.
      */
-    static boolean awaitReaped(ReentrantLock reaping, ReapMonitor monitor, Completion done, long deadline, long now,
+    static boolean awaitReaped(LockWord reaping, ReapMonitor monitor, Completion done, long deadline, long now,
                                Reap reap, String operation, String object) {
         while (true) {
             if (done.completed()) {

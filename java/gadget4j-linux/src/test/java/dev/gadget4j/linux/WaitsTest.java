@@ -6,14 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gadget4j.internal.DeadlineCompletion;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
 
 /** The reaping wait's time left: from the caller's clock reading when it hands one over, else from the clock. */
 class WaitsTest {
-    private final ReentrantLock reaping = new ReentrantLock();
+    private final LockWord reaping = new LockWord();
     private final ReapMonitor monitor = new ReapMonitor();
-    private boolean done;
+    private volatile boolean done;
     private long reapedFor = -1;
 
     private boolean await(long deadline, long now) {
@@ -37,6 +36,27 @@ class WaitsTest {
         assertTrue(await(deadline, DeadlineCompletion.NO_READING));
         assertTrue(reapedFor > TimeUnit.SECONDS.toNanos(50) && reapedFor <= TimeUnit.SECONDS.toNanos(60),
                 () -> "reaped for " + reapedFor + " ns");
+    }
+
+    @Test
+    void awaitReaped_whileAnotherThreadReaps_sleepsOnTheMonitorUntilItsRequestIsDone() throws InterruptedException {
+        reaping.lock(); // another thread holds the reaping right
+        Thread completer = Thread.ofPlatform().start(() -> {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            done = true; // what the reaper's completion does, then its wake-up
+            monitor.wakeWaiters();
+        });
+        try {
+            assertTrue(await(System.nanoTime() + TimeUnit.SECONDS.toNanos(60), DeadlineCompletion.NO_READING));
+            assertEquals(-1, reapedFor, "it did not reap: the right was taken");
+        } finally {
+            completer.join();
+            reaping.unlock();
+        }
     }
 
     @Test
