@@ -330,15 +330,22 @@ public abstract sealed class EndpointStream implements AutoCloseable permits InS
         }
     }
 
-    /** Retires the oldest slot (after {@link #awaitOldest}). */
+    /**
+     * Retires the oldest slot (after {@link #awaitOldest}). The ring's index wraps by a compare,
+     * not a remainder: the depth is not a constant, so {@code %} is a division instruction, tens
+     * of cycles on a CPU and a helper call under an emulator, twice per transfer.
+     */
     final void retireOldest() {
-        head = (head + 1) % lane.depth();
+        int next = head + 1;
+        head = next == lane.depth() ? 0 : next;
         count--;
     }
 
     /** The slot that is submitted next. */
     final int nextFree() {
-        return (head + count) % lane.depth();
+        int slot = head + count;
+        int depth = lane.depth();
+        return slot >= depth ? slot - depth : slot;
     }
 
     /**
