@@ -661,13 +661,15 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
                 if (!pollFirst || polled) {
                     refresh(s);
                     if (done()) {
-                        if (!polled) {
+                        if (!polled && owner.pollFirst) {
                             owner.pollFirst = false; // done at the first look: the host is ahead
                         }
                         break;
                     }
                 }
-                owner.pollFirst = true;
+                if (!owner.pollFirst) { // a store only when the hint changes
+                    owner.pollFirst = true;
+                }
                 polled = true;
                 int wait = -1;
                 if (deadline != Long.MAX_VALUE) {

@@ -48,13 +48,22 @@ public final class FenceScratch {
     private static final long POLLFD_FD = CLayouts.offset(IoAbi.PollFd.LAYOUT, "fd");
     private static final long POLLFD_EVENTS = CLayouts.offset(IoAbi.PollFd.LAYOUT, "events");
     private static final long POLLFD_REVENTS = CLayouts.offset(IoAbi.PollFd.LAYOUT, "revents");
-    private static final boolean POLLFD_LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     static {
-        // pollFd writes the struct as one word, laid out as Linux lays it out on every architecture
+        // pollFd writes the struct as one word, laid out as Linux lays it out on every architecture;
+        // the transfer and export requests' two leading 32-bit fields are one word each, too
         if (POLLFD_SIZE != 8 || POLLFD_FD != 0 || POLLFD_EVENTS != 4 || POLLFD_REVENTS != 6) {
             throw new ExceptionInInitializerError("struct pollfd is not {int fd; short events; short revents;}");
         }
+        if (REQ_FD != 0 || REQ_FLAGS != 4 || REQ_LENGTH != 8 || EXPORT_FLAGS != 0 || EXPORT_FD != 4) {
+            throw new ExceptionInInitializerError("usb_ffs_dmabuf_transfer_req or dma_buf_export_sync_file is not as the uapi lays it out");
+        }
+    }
+
+    /** Two 32-bit fields, {@code first} at the lower address, as one 64-bit word in native order. */
+    private static long pair(int first, int second) {
+        return LITTLE_ENDIAN ? (first & 0xffff_ffffL) | (long) second << 32 : (long) first << 32 | (second & 0xffff_ffffL);
     }
 
     private static final ThreadLocal<FenceScratch> CURRENT = ThreadLocal.withInitial(FenceScratch::new);
@@ -121,8 +130,7 @@ public final class FenceScratch {
 
     /** Fills the transfer request: the DMABUF's fd, no flags, the length. */
     public void transferRequest(int dmabufFd, long length) {
-        transferReq.set(ValueLayout.JAVA_INT_UNALIGNED, REQ_FD, dmabufFd);
-        transferReq.set(ValueLayout.JAVA_INT_UNALIGNED, REQ_FLAGS, 0);
+        transferReq.set(ValueLayout.JAVA_LONG_UNALIGNED, REQ_FD, pair(dmabufFd, 0)); // fd, no flags
         transferReq.set(ValueLayout.JAVA_LONG_UNALIGNED, REQ_LENGTH, length);
     }
 
@@ -133,8 +141,7 @@ public final class FenceScratch {
     }
 
     void exportRequest(int access) {
-        exportReq.set(ValueLayout.JAVA_INT, EXPORT_FLAGS, access);
-        exportReq.set(ValueLayout.JAVA_INT, EXPORT_FD, -1);
+        exportReq.set(ValueLayout.JAVA_LONG_UNALIGNED, EXPORT_FLAGS, pair(access, -1)); // flags, fd -1
     }
 
     int exportedFd() {
@@ -296,7 +303,7 @@ public final class FenceScratch {
     /** Sets pollfd {@code i}. */
     public void pollFd(int i, int fd, int events) {
         // fd, events and revents (0) in one store of the whole 8-byte struct
-        pollFds.set(ValueLayout.JAVA_LONG_UNALIGNED, i * POLLFD_SIZE, POLLFD_LITTLE_ENDIAN
+        pollFds.set(ValueLayout.JAVA_LONG_UNALIGNED, i * POLLFD_SIZE, LITTLE_ENDIAN
                 ? (fd & 0xffff_ffffL) | (long) (events & 0xffff) << 32
                 : (long) fd << 32 | (long) (events & 0xffff) << 16);
     }

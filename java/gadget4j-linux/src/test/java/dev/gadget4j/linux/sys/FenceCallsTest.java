@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.gadget4j.Errno;
+import java.lang.foreign.ValueLayout;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -15,6 +16,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(NoLeaks.class)
 class FenceCallsTest {
+
+    @Test
+    void requests_writtenAsWords_holdEachFieldWhereTheUapiHasIt() {
+        FenceScratch s = FenceScratch.current();
+        s.transferRequest(0x1234_5678, 0x1_0000_4000L);
+        assertEquals(0x1234_5678, s.transferReq().get(ValueLayout.JAVA_INT, 0), "fd");
+        assertEquals(0, s.transferReq().get(ValueLayout.JAVA_INT, 4), "flags");
+        assertEquals(0x1_0000_4000L, s.transferReq().get(ValueLayout.JAVA_LONG_UNALIGNED, 8), "length");
+        s.exportRequest(0x3);
+        assertEquals(0x3, s.exportReq().get(ValueLayout.JAVA_INT, 0), "flags");
+        assertEquals(-1, s.exportReq().get(ValueLayout.JAVA_INT, 4), "fd");
+        assertEquals(-1, s.exportedFd());
+    }
 
     @Test
     void fileInfo_onAFileThatIsNoSyncFile_returnsMinusEnotty() {
