@@ -126,6 +126,8 @@ final class EndpointDmaBufs {
     /** The endpoint's blocked calls: closing it wakes a TRANSFER asleep until ENABLE or on the reservation. */
     private final BlockedCalls blocked;
     private final AtomicLong seqno;
+    /** The backend's allocator, whose buffers alone this endpoint takes: looked up once, not per transfer. */
+    private final LinuxDmaBufAllocator allocator;
     /**
      * Newest first; replaced whole under {@link #attachLock}, read without a lock: a transfer's
      * lookup is one volatile read, and attachments change rarely.
@@ -160,6 +162,7 @@ final class EndpointDmaBufs {
         this.file = file;
         this.blocked = blocked;
         this.seqno = seqno;
+        this.allocator = ffs.gadget().backend().dmaBufs();
         this.wake = new WakeFd("eventfd (fence waiters of " + path + ")");
     }
 
@@ -216,7 +219,7 @@ final class EndpointDmaBufs {
 
     /** The backend's own, open DmaBuf behind {@code buf}, as dma_buf_get() would resolve its fd. */
     private LinuxDmaBuf resolve(DmaBuf buf, String operation) {
-        LinuxDmaBuf ours = buf instanceof LinuxDmaBuf l && l.allocator() == ffs.gadget().backend().dmaBufs() ? l : null;
+        LinuxDmaBuf ours = buf instanceof LinuxDmaBuf l && l.allocator() == allocator ? l : null;
         return EndpointChecks.resolve(buf, ours, operation, path);
     }
 
