@@ -50,10 +50,6 @@ final class TransferList {
         this.single = single;
     }
 
-    TransferList() {
-        this(false);
-    }
-
     /** Adds {@code t}: the new size. */
     int add(LinuxTransfer t) {
         if (single) {

@@ -25,14 +25,14 @@ class TransferListTest {
 
     @Test
     void anyOtherThan_onAnEmptyList_isFalseForEveryAttachment() {
-        TransferList list = new TransferList();
+        TransferList list = new TransferList(false);
         assertFalse(list.anyOtherThan(first));
         assertFalse(list.anyOtherThan(null));
     }
 
     @Test
     void anyOtherThan_seesOnlyTransfersOfOtherAttachments_untilTheyAreRemoved() {
-        TransferList list = new TransferList();
+        TransferList list = new TransferList(false);
         LinuxTransfer own = on(first, 1);
         LinuxTransfer other = on(second, 2);
         list.add(own);
@@ -49,7 +49,7 @@ class TransferListTest {
 
     @Test
     void remove_swapsTheLastInAndKeepsEveryIndex_pastTheFirstGrowth() {
-        TransferList list = new TransferList();
+        TransferList list = new TransferList(false);
         LinuxTransfer[] t = new LinuxTransfer[20];
         for (int i = 0; i < t.length; i++) {
             t[i] = on(first, i);
@@ -94,7 +94,7 @@ class TransferListTest {
 
     @Test
     void anyOtherThan_afterAnotherThreadsAddIsHandedOver_seesIt() throws InterruptedException {
-        TransferList list = new TransferList();
+        TransferList list = new TransferList(false);
         CountDownLatch added = new CountDownLatch(1);
         Thread adder = Thread.ofPlatform().start(() -> {
             list.add(on(second, 1));
@@ -107,7 +107,7 @@ class TransferListTest {
 
     @Test
     void threadsAddingAndRemovingAtOnce_loseNoChange_andWalksSeeNoTornList() throws InterruptedException {
-        TransferList list = new TransferList();
+        TransferList list = new TransferList(false);
         int threads = 4;
         int rounds = 20_000;
         AtomicReference<Throwable> failure = new AtomicReference<>();
