@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.ToDoubleFunction;
@@ -35,19 +36,29 @@ public final class BenchPlots {
             System.exit(2);
         }
         System.setProperty("java.awt.headless", "true");
-        List<BenchRow> rows = BenchRow.of(Json.parse(Files.readString(Path.of(args[0]))));
+        Object json = Json.parse(Files.readString(Path.of(args[0])));
         Path dir = Path.of(args[1]);
-        write(rows, dir);
+        write(BenchRow.of(json), clock(json), dir);
         System.out.println("bench plots: " + dir.resolve("throughput.png") + ", " + dir.resolve("cpu.png"));
     }
 
-    /** Writes throughput.png and cpu.png into {@code dir}. */
-    static void write(List<BenchRow> rows, Path dir) throws IOException {
+    /**
+     * What the run's seconds are, for the axes: "" in real time, " (instruction counter)" for a
+     * run whose {@code meta.icount_shift} is a number (a guest second is then 10^9 instructions
+     * at shift 0).
+     */
+    static String clock(Object json) {
+        return json instanceof Map<?, ?> top && top.get("meta") instanceof Map<?, ?> meta
+                && meta.get("icount_shift") instanceof Double ? " (instruction counter)" : "";
+    }
+
+    /** Writes throughput.png and cpu.png into {@code dir}, their axes' units followed by {@code clock}. */
+    static void write(List<BenchRow> rows, String clock, Path dir) throws IOException {
         if (rows.isEmpty()) {
             throw new IllegalArgumentException("bench.json has no rows");
         }
-        ImageIO.write(chart(rows, "MiB/s", BenchRow::mibPerSecond), "png", dir.resolve("throughput.png").toFile());
-        ImageIO.write(chart(rows, "peer CPU s/GiB", BenchRow::cpuPerGib), "png", dir.resolve("cpu.png").toFile());
+        ImageIO.write(chart(rows, "MiB/s" + clock, BenchRow::mibPerSecond), "png", dir.resolve("throughput.png").toFile());
+        ImageIO.write(chart(rows, "peer CPU s/GiB" + clock, BenchRow::cpuPerGib), "png", dir.resolve("cpu.png").toFile());
     }
 
     static BufferedImage chart(List<BenchRow> rows, String yLabel, ToDoubleFunction<BenchRow> value) {

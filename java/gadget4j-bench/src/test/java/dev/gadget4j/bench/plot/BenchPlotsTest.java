@@ -50,7 +50,7 @@ class BenchPlotsTest {
     @Test
     void write_drawsBothChartsWithOnePanelPerMode(@TempDir Path dir) throws Exception {
         System.setProperty("java.awt.headless", "true");
-        BenchPlots.write(BenchRow.of(Json.parse(JSON)), dir);
+        BenchPlots.write(BenchRow.of(Json.parse(JSON)), "", dir);
         for (String name : List.of("throughput.png", "cpu.png")) {
             BufferedImage img = ImageIO.read(dir.resolve(name).toFile());
             assertEquals(3 * 520, img.getWidth(), name);
@@ -60,6 +60,13 @@ class BenchPlotsTest {
             assertEquals(false, hasColour(img, 0, 520, 0xe6550d), name);
         }
         assertNotEquals(Files.size(dir.resolve("throughput.png")), 0L);
+    }
+
+    @Test
+    void clock_namesTheInstructionCounter_onlyForARunOnIt() {
+        assertEquals(" (instruction counter)", BenchPlots.clock(Json.parse("{\"meta\": {\"icount_shift\": 0}, \"rows\": []}")));
+        assertEquals("", BenchPlots.clock(Json.parse("{\"meta\": {\"icount_shift\": null}, \"rows\": []}")));
+        assertEquals("", BenchPlots.clock(Json.parse(JSON)));
     }
 
     private static boolean hasColour(BufferedImage img, int fromX, int toX, int rgb) {
