@@ -1,4 +1,5 @@
-# Sourced by ./check and ./gadget4j: finds a JDK >= 22 and Maven, and exports JAVA_HOME and MVN.
+# Sourced by ./check, ./gadget4j and the VM tests: finds a JDK >= 22 and Maven, and exports
+# JAVA_HOME and MVN.
 # JAVA_HOME wins when it points at a JDK >= 22; otherwise the newest one under /usr/lib/jvm.
 
 g4j_java_major() { # JAVA_EXECUTABLE -> major version, or 0
@@ -59,3 +60,23 @@ if [ "$(g4j_java_major "$JAVA_HOME/bin/java")" -ge 24 ]; then
         *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;;
     esac
 fi
+
+# The JVM the VM tests and qemu-images/fuzz run the conformance module's classes in: native
+# access on, and two carriers for virtual threads whatever the JVM counts as CPUs (some cases
+# move a thread between them). NAME names the caller in the message when the module is not built;
+# --classpath-first DIR puts DIR (e.g. a module's test classes) before the module's classpath.
+g4j_conformance_java() { # NAME [--classpath-first DIR] [JVM-OPTION ...] MAIN-CLASS [ARG ...]
+    local name=$1 module first=""
+    shift
+    if [ "${1:-}" = --classpath-first ]; then
+        first=$2:
+        shift 2
+    fi
+    module=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/gadget4j-conformance/target
+    if [ ! -f "$module/runtime-classpath.txt" ]; then
+        echo "$name: $module/runtime-classpath.txt is missing: run mvn package (./check does) first" >&2
+        return 1
+    fi
+    "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Djdk.virtualThreadScheduler.parallelism=2 \
+        -cp "$first$module/classes:$(cat "$module/runtime-classpath.txt")" "$@"
+}
