@@ -64,7 +64,8 @@ public final class BenchPlots {
     static BufferedImage chart(List<BenchRow> rows, String yLabel, ToDoubleFunction<BenchRow> value) {
         SortedSet<Long> sizes = new TreeSet<>();
         rows.forEach(r -> sizes.add(r.transferBytes()));
-        double max = rows.stream().mapToDouble(value).max().orElse(1); // one scale for every mode
+        // one scale for every mode; NaN is a figure not to draw
+        double max = rows.stream().mapToDouble(value).filter(v -> !Double.isNaN(v)).max().orElse(1);
         BufferedImage img = new BufferedImage(PANEL_W * MODES.size(), PANEL_H, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -76,7 +77,8 @@ public final class BenchPlots {
                 for (String dir : List.of("OUT", "IN")) {
                     List<double[]> points = new ArrayList<>();
                     for (BenchRow r : rows) {
-                        if (r.impl().equals(impl) && r.mode().equals(mode) && r.direction().equals(dir)) {
+                        if (r.impl().equals(impl) && r.mode().equals(mode) && r.direction().equals(dir)
+                                && !Double.isNaN(value.applyAsDouble(r))) {
                             points.add(new double[] {r.transferBytes(), value.applyAsDouble(r)});
                         }
                     }

@@ -4,7 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** One row of {@code bench.json}: one implementation, mode, direction and transfer size. */
+/**
+ * One row of {@code bench.json}: one implementation, mode, direction and transfer size. A row
+ * whose {@code peer_cpu_counted} is false (on the instruction counter, a peer CPU figure the kernel
+ * took out as a softirq's time) has NaN for {@code cpuPerGib}: it is not drawn.
+ */
 record BenchRow(String impl, String mode, String direction, long transferBytes, double mibPerSecond,
         double cpuPerGib) {
 
@@ -21,7 +25,8 @@ record BenchRow(String impl, String mode, String direction, long transferBytes, 
                 continue; // the plots compare the peers without a recording; JFR's cost is a table row
             }
             out.add(new BenchRow(text(r, "impl"), text(r, "mode"), text(r, "direction"),
-                    (long) number(r, "transfer_bytes"), number(r, "mib_per_s"), number(r, "peer_cpu_s_per_gib")));
+                    (long) number(r, "transfer_bytes"), number(r, "mib_per_s"),
+                    Boolean.FALSE.equals(r.get("peer_cpu_counted")) ? Double.NaN : number(r, "peer_cpu_s_per_gib")));
         }
         return out;
     }

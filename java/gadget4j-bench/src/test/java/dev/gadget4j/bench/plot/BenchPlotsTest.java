@@ -63,6 +63,31 @@ class BenchPlotsTest {
     }
 
     @Test
+    void write_leavesOutAPeerCpuFigureNotCounted(@TempDir Path dir) throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        List<BenchRow> rows = BenchRow.of(Json.parse("""
+                {"rows": [
+                  {"impl": "c", "mode": "classic", "direction": "OUT", "transfer_bytes": 65536, "mib_per_s": 250, "peer_cpu_s_per_gib": 0.7},
+                  {"impl": "java", "mode": "dmabuf", "direction": "OUT", "transfer_bytes": 16384, "mib_per_s": 274, "peer_cpu_s_per_gib": 0.73},
+                  {"impl": "java", "mode": "dmabuf", "direction": "OUT", "transfer_bytes": 65536, "mib_per_s": 375, "peer_cpu_s_per_gib": 90.0,
+                   "peer_cpu_counted": true},
+                  {"impl": "java", "mode": "dmabuf", "direction": "IN", "transfer_bytes": 16384, "mib_per_s": 274, "peer_cpu_s_per_gib": 0.001,
+                   "peer_cpu_counted": false},
+                  {"impl": "java", "mode": "dmabuf", "direction": "IN", "transfer_bytes": 65536, "mib_per_s": 375, "peer_cpu_s_per_gib": 0.002,
+                   "peer_cpu_counted": false}
+                ]}
+                """));
+        assertEquals(true, Double.isNaN(rows.get(3).cpuPerGib()));
+        assertEquals(90.0, rows.get(2).cpuPerGib());
+        rows = rows.subList(3, 5); // only the Java DMABUF IN rows, neither counted
+        BenchPlots.write(rows, "", dir);
+        BufferedImage cpu = ImageIO.read(dir.resolve("cpu.png").toFile());
+        BufferedImage rate = ImageIO.read(dir.resolve("throughput.png").toFile());
+        assertEquals(true, hasColour(rate, 2 * 520, 3 * 520, 0xe6550d), "their rates are drawn");
+        assertEquals(false, hasColour(cpu, 2 * 520, 3 * 520, 0xe6550d), "their CPU figures are not");
+    }
+
+    @Test
     void clock_namesTheInstructionCounter_onlyForARunOnIt() {
         assertEquals(" (instruction counter)", BenchPlots.clock(Json.parse("{\"meta\": {\"icount_shift\": 0}, \"rows\": []}")));
         assertEquals("", BenchPlots.clock(Json.parse("{\"meta\": {\"icount_shift\": null}, \"rows\": []}")));
