@@ -106,9 +106,12 @@ g4j_ticks() { awk '{ r = $0; sub(/.*\) /, "", r); split(r, f, " "); print f[12],
 # CPUs the JVM runs one C1 and one C2 thread, which never exit (only extra dynamic compiler
 # threads do), so the sum only grows.
 g4j_jit_ticks() {
-    local t s=0 u k
+    local t s=0 u k c
     for t in /proc/"$1"/task/*; do
-        case $(cat "$t/comm" 2>/dev/null) in
+        # read, not cat: a JVM has dozens of threads, and a fork each would cost the guest
+        # milliseconds (the benchmark times rows in which this runs)
+        read -r c 2>/dev/null <"$t/comm" || continue
+        case $c in
             "C1 CompilerThre"* | "C2 CompilerThre"*)
                 read -r u k <<<"$(g4j_ticks "$t/stat")"
                 s=$((s + ${u:-0} + ${k:-0}))
