@@ -77,9 +77,10 @@ public final class BenchPlots {
                 for (String dir : List.of("OUT", "IN")) {
                     List<double[]> points = new ArrayList<>();
                     for (BenchRow r : rows) {
+                        double v = value.applyAsDouble(r);
                         if (r.impl().equals(impl) && r.mode().equals(mode) && r.direction().equals(dir)
-                                && !Double.isNaN(value.applyAsDouble(r))) {
-                            points.add(new double[] {r.transferBytes(), value.applyAsDouble(r)});
+                                && !Double.isNaN(v)) {
+                            points.add(new double[] {r.transferBytes(), v});
                         }
                     }
                     points.sort((a, b) -> Double.compare(a[0], b[0]));
