@@ -145,13 +145,17 @@ public abstract sealed class EndpointStream implements AutoCloseable permits InS
     /**
      * Makes sure the endpoint is open and enabled, waiting for an ENABLE if needed.
      *
+     * <p>A deadline already passed (a zero timeout, or a thread descheduled since the call began)
+     * still starts the stream on a function that is enabled now: a caller polling with zero
+     * timeouts would otherwise never open the endpoint.
+     *
      * @return false when {@code deadline} passed first
      */
     final boolean ready(long deadline) {
         checkOpen();
         while (ep == null) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0 || !ep0.awaitEnabled(openedAt, Duration.ofNanos(left))) {
+            long left = Math.max(0, deadline - System.nanoTime());
+            if (!ep0.awaitEnabled(openedAt, Duration.ofNanos(left))) {
                 return false;
             }
             try {

@@ -2,6 +2,7 @@ package dev.gadget4j.conformance;
 
 import static dev.gadget4j.conformance.Harness.WAIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static dev.gadget4j.conformance.StreamTraffic.hostReads;
 import static dev.gadget4j.conformance.StreamTraffic.hostWrites;
 import static dev.gadget4j.conformance.StreamTraffic.options;
@@ -12,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gadget4j.stream.InStream;
 import dev.gadget4j.stream.OutStream;
 import dev.gadget4j.stream.StreamPath;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -53,6 +55,44 @@ class StreamConformanceTest {
     @Test
     void blocking_out_16MiB_verified() throws Exception {
         out(StreamPath.BLOCKING);
+    }
+
+    @Test
+    void aio_zeroTimeouts_startTheStreamsAndMoveData() throws Exception {
+        zeroTimeouts(StreamPath.AIO);
+    }
+
+    @Test
+    @ExtendWith(DmaBufCases.class)
+    void dmabuf_zeroTimeouts_startTheStreamsAndMoveData() throws Exception {
+        zeroTimeouts(StreamPath.DMABUF);
+    }
+
+    /**
+     * A zero timeout polls, and on an enabled function the first poll opens the endpoint and
+     * queues its requests: an event loop that never blocks in the stream must still stream.
+     */
+    private void zeroTimeouts(StreamPath path) throws Exception {
+        int chunks = 8;
+        try (Harness h = Harness.serving(fixture, r -> { });
+             OutStream out = options(h, OutStream.on(h.ep0, Harness.EP_OUT), path).open();
+             InStream in = options(h, InStream.on(h.ep0, Harness.EP_IN), path).open()) {
+            assertFalse(out.receive(null, Duration.ZERO), "received without a host write");
+            assertEquals(path, out.path(), out.status());
+            assertTrue(in.send(StreamTraffic.CHUNK, Duration.ZERO), in.status());
+            assertEquals(path, in.path(), in.status());
+            Background<Integer> host = hostWrites(h, chunks);
+            long end = System.nanoTime() + WAIT.toNanos();
+            for (int got = 0; got < chunks; ) {
+                if (out.receive(null, Duration.ZERO)) {
+                    got++;
+                } else {
+                    assertTrue(System.nanoTime() < end, got + " of " + chunks + " chunks polled within " + WAIT);
+                    Thread.sleep(1);
+                }
+            }
+            assertEquals(chunks, host.get(WAIT));
+        }
     }
 
     private void in(StreamPath path) throws Exception {

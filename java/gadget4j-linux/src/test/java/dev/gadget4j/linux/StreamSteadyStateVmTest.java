@@ -96,6 +96,7 @@ class StreamSteadyStateVmTest {
                 assertTrue(in.send(SIZE, WAIT)); // two buffers queued, none read:
                 assertTrue(in.send(SIZE, WAIT)); // every later send waits for the oldest
                 assertFalse(out.receive(null, Duration.ofMillis(1))); // queues its reads
+                assertEquals(path, out.path(), out.status());
                 assertLessThanAHandle(in, path, "per timed-out send", leastPerTransfer(() -> !in.send(SIZE, Duration.ZERO)));
                 assertLessThanAHandle(out, path, "per timed-out receive",
                         leastPerTransfer(() -> !out.receive(null, Duration.ZERO)));
