@@ -10,6 +10,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -57,6 +59,9 @@ final class SourceSink implements AutoCloseable {
     private final Runnable unblock;
     private final Consumer<String> log;
     private volatile boolean stop;
+    /** Counted down once {@link #stop} is set: what the main thread waits on. */
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private boolean closed;
     /** The source's buffers hold the pattern for this packet size ({@code filled} of them so far). */
     private int filledFor;
     private int filled;
@@ -91,10 +96,15 @@ final class SourceSink implements AutoCloseable {
             } catch (Throwable t) {
                 if (!stop) {
                     failure = t;
-                    stop = true;
+                    halt();
                 }
             }
         };
+    }
+
+    private void halt() {
+        stop = true;
+        stopped.countDown();
     }
 
     /** The error that stopped a loop, or null. */
@@ -104,6 +114,16 @@ final class SourceSink implements AutoCloseable {
 
     boolean stopped() {
         return stop;
+    }
+
+    /**
+     * Waits until a loop failed or {@link #close()} began, or {@code nanos} passed: the main
+     * thread's wait, which wakes for nothing else (a periodic wake-up is CPU a benchmark counts).
+     *
+     * @return whether the source/sink has stopped
+     */
+    boolean awaitStop(long nanos) throws InterruptedException {
+        return stopped.await(nanos, TimeUnit.NANOSECONDS);
     }
 
     static void fillPattern(MemorySegment s, long length, int maxPacket) {
@@ -200,9 +220,14 @@ final class SourceSink implements AutoCloseable {
         return end;
     }
 
+    /** Stops the loops and ep0; a second call (a shutdown hook's and the main thread's) returns at once. */
     @Override
-    public void close() {
-        stop = true;
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        halt();
         if (!joinAll(GRACE)) {
             unblock.run(); // a loop waits for the host: unbinding ends every wait
             joinAll(Duration.ofSeconds(10));

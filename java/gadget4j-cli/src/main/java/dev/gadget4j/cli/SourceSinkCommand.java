@@ -16,8 +16,11 @@ import picocli.CommandLine.Option;
 @Command(name = "sourcesink", mixinStandardHelpOptions = true,
         description = "A Gadget Zero compatible source/sink (0525:a4a4) for the kernel's usbtest/testusb, pattern 1.")
 final class SourceSinkCommand implements Callable<Integer> {
-    /** How often the main thread looks for the stop file: it wakes for nothing else while the loops run. */
-    private static final long STOP_CHECK_MILLIS = 1000;
+    /**
+     * How often the main thread looks for the stop file. Without one it sleeps until the loops
+     * stop or {@code --seconds} pass, and wakes for nothing else.
+     */
+    private static final long STOP_CHECK_NANOS = 1_000_000_000L;
 
     @Option(names = "--backend", description = "Backend (linux, sim, auto). Default: auto.")
     String backend = "auto";
@@ -74,10 +77,12 @@ final class SourceSinkCommand implements Callable<Integer> {
                 System.out.printf("sourcesink on %s: mode %s, %d-byte requests, bound to %s%n", b.name(),
                         mode.name().toLowerCase(java.util.Locale.ROOT), size, g.udc().orElse("?"));
                 Runtime.getRuntime().addShutdownHook(new Thread(ss::close));
-                long deadline = seconds > 0 ? System.nanoTime() + seconds * 1_000_000_000L : Long.MAX_VALUE;
-                while (!ss.stopped() && System.nanoTime() < deadline
-                        && (stopFile == null || !java.nio.file.Files.exists(stopFile))) {
-                    Thread.sleep(Math.max(1, Math.min(STOP_CHECK_MILLIS, (deadline - System.nanoTime()) / 1_000_000)));
+                long end = seconds > 0 ? System.nanoTime() + seconds * 1_000_000_000L : 0;
+                while (stopFile == null || !java.nio.file.Files.exists(stopFile)) {
+                    long left = seconds > 0 ? end - System.nanoTime() : Long.MAX_VALUE;
+                    if (left <= 0 || ss.awaitStop(stopFile == null ? left : Math.min(left, STOP_CHECK_NANOS))) {
+                        break;
+                    }
                 }
                 ss.close();
                 System.out.printf("sourcesink: %d bytes sourced, %d bytes sunk, %d data errors%n", ss.bytesIn.get(),

@@ -7,7 +7,10 @@ import dev.gadget4j.sim.SimBackend;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code gadget4j sourcesink} as a user runs it, on the simulator: the controller it binds to. */
 class SourceSinkCommandTest {
@@ -29,6 +32,30 @@ class SourceSinkCommandTest {
         assertEquals(ErrorLine.FAILED, r.status, r.out);
         assertTrue(r.err.startsWith("gadget4j sourcesink: write UDC"), r.err);
         assertTrue(r.err.contains("ENODEV") && r.err.contains("nosuch.0"), r.err);
+    }
+
+    /** The stop file ends the run (its counts printed) whether it exists at the start or appears later. */
+    @Test
+    void stopFile_endsTheRun(@TempDir Path dir) throws Exception {
+        Path stop = dir.resolve("stop");
+        Files.createFile(stop);
+        Run r = run("sourcesink", "--backend", "sim", "--stop-file", stop.toString());
+        assertEquals(0, r.status, r.err);
+        assertTrue(r.out.contains("bytes sunk, 0 data errors"), r.out);
+
+        Files.delete(stop);
+        Thread creator = Thread.ofPlatform().start(() -> {
+            try {
+                Thread.sleep(300);
+                Files.createFile(stop);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        r = run("sourcesink", "--backend", "sim", "--stop-file", stop.toString());
+        creator.join();
+        assertEquals(0, r.status, r.err);
+        assertTrue(r.out.contains("bytes sunk, 0 data errors"), r.out);
     }
 
     private record Run(int status, String out, String err) {

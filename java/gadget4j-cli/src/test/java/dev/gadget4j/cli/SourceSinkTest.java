@@ -1,6 +1,7 @@
 package dev.gadget4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -59,6 +61,27 @@ class SourceSinkTest {
                     assertTrue(ss.bytesOut.get() >= 15L * size, "sunk " + ss.bytesOut.get());
                 }
                 ss.close();
+                assertNull(ss.failure());
+            }
+        }
+    }
+
+    /** The main thread's wait ends when another thread closes the source/sink, and two closes are one. */
+    @Test
+    void awaitStop_endsAtClose_andClosingTwiceIsHarmless() throws Exception {
+        try (SimBackend b = SimBackend.open();
+             Gadget g = b.createGadget(GadgetSpec.builder().function("zero").build())) {
+            var ffs = g.functionFs("zero");
+            ffs.start(Descriptors.sourceSink(), Strings.en("zero"));
+            try (SourceSink ss = new SourceSink(b, ffs, SourceSink.Mode.AIO, 512, 4, true, g::unbind, m -> { })) {
+                ss.start();
+                g.bind();
+                assertFalse(ss.awaitStop(Duration.ofMillis(50).toNanos()), "stopped with nobody closing it");
+                Thread closer = Thread.ofPlatform().start(ss::close);
+                assertTrue(ss.awaitStop(WAIT.toNanos()), "close() did not end the wait within " + WAIT);
+                closer.join();
+                ss.close();
+                assertTrue(ss.stopped());
                 assertNull(ss.failure());
             }
         }
