@@ -63,6 +63,25 @@ class ClassicIoConformanceTest {
         }
     }
 
+    /**
+     * A zero timeout looks without waiting: ETIMEDOUT while the host has sent nothing, the bytes
+     * once it has, with nobody else looking at the endpoint's completions meanwhile.
+     */
+    @Test
+    void aio_awaitWithZeroTimeout_looksAtTheRequest() throws Exception {
+        try (Harness h = Harness.enabled(fixture); Arena arena = Arena.ofShared()) {
+            Endpoint out = h.out();
+            for (int round = 0; round < 2; round++) {
+                IoRequest r = out.submitRead(arena.allocate(512));
+                assertErrno(Errno.ETIMEDOUT, () -> r.await(Duration.ZERO));
+                MemorySegment data = arena.allocate(512);
+                Patterns.fill(data, 512, 14 + round);
+                assertEquals(512, h.host.bulk(h.hostOut, data, WAIT));
+                assertEquals(512, Harness.poll("round " + round + "'s read", () -> r.await(Duration.ZERO)));
+            }
+        }
+    }
+
     @Test
     void write_empty_sendsZeroLengthPacket() {
         try (Harness h = Harness.enabled(fixture); Arena arena = Arena.ofShared()) {

@@ -564,6 +564,31 @@ class DmaBufTransferConformanceTest {
         }
     }
 
+    /**
+     * A zero timeout reads the fence without waiting: not done while the host has sent nothing,
+     * done once it has, for the endpoint's first transfer and for the later ones, which by
+     * default poll before they read the fence.
+     */
+    @Test
+    void fence_waitWithZeroTimeout_looksAtTheFence() throws Exception {
+        try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE);
+             Arena arena = Arena.ofConfined()) {
+            Endpoint out = h.out();
+            out.attach(buf);
+            for (int round = 0; round < 3; round++) {
+                Transfer t = out.transfer(buf, SIZE);
+                assertFalse(t.waitFor(Duration.ZERO), "round " + round + ": done before the host sent");
+                MemorySegment data = arena.allocate(SIZE);
+                Patterns.fill(data, SIZE, 7 + round);
+                assertEquals(SIZE, h.host.bulk(h.hostOut, data, WAIT));
+                Harness.poll("round " + round + "'s transfer", () -> t.waitFor(Duration.ZERO) ? t : null);
+                t.await(Duration.ZERO);
+                int seed = 7 + round;
+                buf.read(seg -> assertEquals(-1, Patterns.mismatch(seg, SIZE, seed)));
+            }
+        }
+    }
+
     @Test
     void fence_out_shortPacketCompletesEarly() {
         try (Harness h = Harness.enabled(fixture); DmaBuf buf = h.backend.dmaBufs().allocate(SIZE);

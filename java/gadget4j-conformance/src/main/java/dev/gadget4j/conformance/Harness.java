@@ -97,6 +97,30 @@ public final class Harness implements AutoCloseable {
         return track(ffs.endpoint(EP_OUT, options));
     }
 
+    /**
+     * Calls {@code look} (a call with a zero timeout) every millisecond until it returns a value,
+     * an ETIMEDOUT from it counting as none, for at most {@link #WAIT}.
+     */
+    public static <T> T poll(String what, java.util.concurrent.Callable<T> look) throws Exception {
+        long end = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            try {
+                T v = look.call();
+                if (v != null) {
+                    return v;
+                }
+            } catch (GadgetException e) {
+                if (e.errno() != Errno.ETIMEDOUT) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() - end > 0) {
+                return fail(what + ": not seen within " + WAIT + " of zero-timeout looks");
+            }
+            Thread.sleep(1);
+        }
+    }
+
     /** Closed by {@link #close()}, the last tracked first (the host device, then the gadget and backend last). */
     public <T extends AutoCloseable> T track(T resource) {
         toClose.add(resource);

@@ -82,14 +82,8 @@ class StreamConformanceTest {
             assertTrue(in.send(StreamTraffic.CHUNK, Duration.ZERO), in.status());
             assertEquals(path, in.path(), in.status());
             Background<Integer> host = hostWrites(h, chunks);
-            long end = System.nanoTime() + WAIT.toNanos();
-            for (int got = 0; got < chunks; ) {
-                if (out.receive(null, Duration.ZERO)) {
-                    got++;
-                } else {
-                    assertTrue(System.nanoTime() < end, got + " of " + chunks + " chunks polled within " + WAIT);
-                    Thread.sleep(1);
-                }
+            for (int got = 0; got < chunks; got++) {
+                Harness.poll("chunk " + got, () -> out.receive(null, Duration.ZERO) ? out : null);
             }
             assertEquals(chunks, host.get(WAIT));
         }

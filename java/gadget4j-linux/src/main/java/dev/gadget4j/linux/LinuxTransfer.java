@@ -658,7 +658,8 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
                 break;
             }
             try {
-                if (!pollFirst || polled) {
+                boolean looked = !pollFirst || polled;
+                if (looked) {
                     refresh(s);
                     if (done()) {
                         if (!polled && owner.pollFirst) {
@@ -676,6 +677,16 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
                     long left = DeadlineCompletion.timeLeft(deadline, now);
                     now = DeadlineCompletion.NO_READING;
                     if (left <= 0) {
+                        // Past the deadline (a zero timeout) the fence is read once even where the
+                        // hint says poll first: nobody else reads it, so a poller would never see
+                        // the transfer end.
+                        if (!looked) {
+                            refresh(s);
+                            if (done()) {
+                                owner.pollFirst = false; // done at the first look: the host is ahead
+                                break;
+                            }
+                        }
                         return false;
                     }
                     wait = (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);

@@ -58,7 +58,7 @@ final class Waits {
 
     /**
      * Waits until {@code done} holds, or returns false at
-     * {@code deadline} ({@link System#nanoTime()}; {@code now}: the caller's reading of that clock
+     * {@code deadline} after one last look without waiting ({@link System#nanoTime()}; {@code now}: the caller's reading of that clock
      * for the first look, or {@link DeadlineCompletion#NO_READING}). No reaper thread: one waiter
      * at a time holds {@code reaping} and reaps for the time left, then wakes the others, which
      * wait on the monitor meanwhile in short slices. {@code operation} and {@code object} name an
@@ -74,7 +74,9 @@ final class Waits {
             long left = DeadlineCompletion.timeLeft(deadline, now);
             now = DeadlineCompletion.NO_READING;
             if (left <= 0) {
-                return false;
+                // Nobody may reap but the waiters: a deadline already passed (a zero timeout)
+                // still looks at what has completed, or a poller would never see its request end.
+                return reapedNow(reaping, monitor, done, reap);
             }
             if (reaping.tryLock()) {
                 try {

@@ -8,7 +8,10 @@ import dev.gadget4j.internal.DeadlineCompletion;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The reaping wait's time left: from the caller's clock reading when it hands one over, else from the clock. */
+/**
+ * The reaping wait's time left: from the caller's clock reading when it hands one over, else from the
+ * clock; past the deadline, one look without waiting.
+ */
 class WaitsTest {
     private final LockWord reaping = new LockWord();
     private final ReapMonitor monitor = new ReapMonitor();
@@ -59,10 +62,22 @@ class WaitsTest {
         }
     }
 
+    /**
+     * At the deadline (a zero timeout) it still looks once, without waiting: the waiters are the
+     * only reapers, so a caller that polls would otherwise never see its request complete.
+     */
     @Test
-    void awaitReaped_withAReadingAtTheDeadline_timesOutWithoutReaping() {
+    void awaitReaped_atTheDeadline_looksOnceWithoutWaiting() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        assertFalse(await(deadline, deadline));
-        assertEquals(-1, reapedFor);
+        assertTrue(await(deadline, deadline), "the look found the request complete");
+        assertEquals(0, reapedFor, "reaped without waiting");
+    }
+
+    @Test
+    void awaitReaped_atTheDeadline_requestStillPending_timesOut() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        assertFalse(Waits.awaitReaped(reaping, monitor, () -> done, deadline, deadline, nanos -> reapedFor = nanos,
+                "test", "test"));
+        assertEquals(0, reapedFor, "looked once, without waiting");
     }
 }
