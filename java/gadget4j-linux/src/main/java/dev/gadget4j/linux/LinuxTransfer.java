@@ -658,39 +658,28 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
                 break;
             }
             try {
-                boolean looked = !pollFirst || polled;
-                if (looked) {
-                    refresh(s);
-                    if (done()) {
-                        if (!polled && owner.pollFirst) {
-                            owner.pollFirst = false; // done at the first look: the host is ahead
-                        }
-                        break;
-                    }
+                if ((!pollFirst || polled) && lookedDone(s, polled)) {
+                    break;
                 }
                 if (!owner.pollFirst) { // a store only when the hint changes
                     owner.pollFirst = true;
                 }
-                polled = true;
                 int wait = -1;
                 if (deadline != Long.MAX_VALUE) {
                     long left = DeadlineCompletion.timeLeft(deadline, now);
                     now = DeadlineCompletion.NO_READING;
                     if (left <= 0) {
                         // Past the deadline (a zero timeout) the fence is read once even where the
-                        // hint says poll first: nobody else reads it, so a poller would never see
-                        // the transfer end.
-                        if (!looked) {
-                            refresh(s);
-                            if (done()) {
-                                owner.pollFirst = false; // done at the first look: the host is ahead
-                                break;
-                            }
+                        // hint skipped this look: nobody else reads it, so a poller would never
+                        // see the transfer end.
+                        if (pollFirst && !polled && lookedDone(s, false)) {
+                            break;
                         }
                         return false;
                     }
                     wait = (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
                 }
+                polled = true;
                 // The sync_file polls readable once every fence in it signalled; the owner's
                 // eventfd, when a DETACH or close wants this sync_file closed.
                 s.pollFd(0, syncFd, Constants.POLLIN);
@@ -702,6 +691,21 @@ final class LinuxTransfer implements Transfer, DeadlineCompletion {
             } finally {
                 exitUse();
             }
+        }
+        return true;
+    }
+
+    /**
+     * Reads the fence ({@link #refresh}): whether the transfer is done. Done with no poll before
+     * this look ({@code polled} false) means the host is ahead: the endpoint's next waits look first.
+     */
+    private boolean lookedDone(FenceScratch s, boolean polled) {
+        refresh(s);
+        if (!done()) {
+            return false;
+        }
+        if (!polled && owner.pollFirst) { // a store only when the hint changes
+            owner.pollFirst = false;
         }
         return true;
     }

@@ -57,8 +57,8 @@ final class Waits {
     }
 
     /**
-     * Waits until {@code done} holds, or returns false at
-     * {@code deadline} after one last look without waiting ({@link System#nanoTime()}; {@code now}: the caller's reading of that clock
+     * Waits until {@code done} holds, or returns false at {@code deadline} after one last look
+     * without waiting ({@link System#nanoTime()}; {@code now}: the caller's reading of that clock
      * for the first look, or {@link DeadlineCompletion#NO_READING}). No reaper thread: one waiter
      * at a time holds {@code reaping} and reaps for the time left, then wakes the others, which
      * wait on the monitor meanwhile in short slices. {@code operation} and {@code object} name an
